@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+from rest_framework.routers import DefaultRouter
+
+from regions.api import RegionViewSet
+
+router = DefaultRouter()
+router.register("regions", RegionViewSet, basename="region")
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("regions/", include("regions.urls")),
+    path("audit/", include("audit.urls")),
+    path("api/", include(router.urls)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

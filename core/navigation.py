@@ -1,0 +1,51 @@
+"""The menu: which entries each role sees. Views still check access themselves."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ACCOUNT_ADMIN_ROLES, Role
+from tenancy.scope import scope_of
+
+STAFF = (Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.SYSADMIN)
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str | Promise
+    url_name: str
+    roles: tuple[str, ...]
+    description: str | Promise = ""
+
+
+ENTRIES = [
+    NavEntry(_("首页"), "accounts:home", ()),
+    NavEntry(
+        _("行政区划"),
+        "regions:list",
+        (*STAFF, Role.LEADER),
+        _("查看本辖区的行政区划树及各级数量。"),
+    ),
+    NavEntry(
+        _("账号管理"),
+        "accounts:user_list",
+        tuple(ACCOUNT_ADMIN_ROLES),
+        _("为本辖区及下级创建账号、停用账号、重置密码。"),
+    ),
+    NavEntry(_("审计日志"), "audit:list", (Role.SYSADMIN,), _("查看谁在何时对哪条记录做了什么。")),
+]
+
+
+def entries_for(user) -> list[tuple[NavEntry, str]]:
+    scope = scope_of(user)
+    visible = []
+    for entry in ENTRIES:
+        if entry.roles and not scope.has_role(*entry.roles):
+            continue
+        try:
+            visible.append((entry, reverse(entry.url_name)))
+        except NoReverseMatch:
+            continue
+    return visible

@@ -44,13 +44,18 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "axes",
+    # Domain apps, in the order the demo world is seeded (each app's demo.seed).
     "core",
     "regions",
-    "accounts",
-    "audit",
+    "calendars",
     "stations",
     "deputies",
     "suggestions",
+    "accounts",
+    "receptions",
+    "public",
+    "jobs",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -214,11 +219,20 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "outbox-relay": {"task": "core.tasks.outbox_relay", "schedule": 15},
+    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60},
     "audit-prune-daily": {
         "task": "audit.tasks.audit_prune",
         "schedule": 24 * 3600,
     },
 }
+
+# --- Outbox: work for Celery is a database row first (see core/outbox.py).
+OUTBOX_SEND_ON_COMMIT = env_bool("OUTBOX_SEND_ON_COMMIT", True)
+OUTBOX_RELAY_AFTER_SECONDS = env_int("OUTBOX_RELAY_AFTER_SECONDS", 10)
+OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 600)
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Audit: records are kept at least 6 months (等保 2.0); shorter is refused.
 AUDIT_RETENTION_DAYS = max(env_int("AUDIT_RETENTION_DAYS", 365), 183)

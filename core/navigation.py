@@ -23,6 +23,36 @@ class NavEntry:
 ENTRIES = [
     NavEntry(_("首页"), "accounts:home", ()),
     NavEntry(
+        _("联络站点"),
+        "stations:list",
+        (*STAFF, Role.LEADER, Role.STATION_OFFICER),
+        _("管理联络站和联络点、星级评定、接待安排和二维码。"),
+    ),
+    NavEntry(
+        _("人大代表"),
+        "deputies:list",
+        (*STAFF, Role.LEADER, Role.STATION_OFFICER),
+        _("管理代表信息、编组进站，批量导入，打印亮码牌。"),
+    ),
+    NavEntry(
+        _("意见建议"),
+        "suggestions:inbox",
+        (*STAFF, Role.LEADER, Role.STATION_OFFICER, Role.DEPUTY, Role.UNIT_CLERK),
+        _("受理、交办、答复、回访群众意见建议。"),
+    ),
+    NavEntry(
+        _("接待安排"),
+        "receptions:schedule",
+        (*STAFF, Role.STATION_OFFICER, Role.DEPUTY),
+        _("查看和安排代表进站接待日。"),
+    ),
+    NavEntry(
+        _("工作日历"),
+        "calendars:holidays",
+        (Role.SYSADMIN,),
+        _("维护法定节假日和调休，期限按工作日计算。"),
+    ),
+    NavEntry(
         _("行政区划"),
         "regions:list",
         (*STAFF, Role.LEADER),

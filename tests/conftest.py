@@ -86,3 +86,10 @@ def client_for(client):
 def _fast_passwords(settings):
     # Hashing is not what these tests are about; PBKDF2 would dominate their time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _outbox_by_hand(settings):
+    # Tests run queued work explicitly with core.outbox.run_pending(); the tests
+    # that exercise the broker itself turn sending back on.
+    settings.OUTBOX_SEND_ON_COMMIT = False

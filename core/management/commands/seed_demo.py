@@ -1,20 +1,25 @@
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils.module_loading import import_string
 
-# Each app seeds its part of the demo world, in dependency order. Every seeder is
-# idempotent: running the command twice leaves one copy of everything.
-SEEDERS = [
-    "regions.demo.seed",
-    "accounts.demo.seed",
-]
+
+def demo_seeders():
+    """Each app's `demo.seed`, in INSTALLED_APPS order (which is dependency order)."""
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.demo"
+        if find_spec(module_name) is not None:
+            yield config.name, import_module(module_name).seed
 
 
 class Command(BaseCommand):
     help = "Build (or complete) the demo city of Lvliang with accounts for every role."
 
     def handle(self, *args, **options):
-        for dotted in SEEDERS:
+        # Every seeder is idempotent: running the command twice leaves one copy.
+        for _app, seed in demo_seeders():
             with transaction.atomic():
-                import_string(dotted)(stdout=self.stdout)
+                seed(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("demo world ready"))

@@ -1,0 +1,119 @@
+"""The transactional outbox: how request code asks Celery for work.
+
+    enqueue("jobs.tasks.build_placards", job_id=job.pk)
+
+writes a row inside the caller's transaction. After commit the message is handed
+to the broker from a background thread, so a request never waits on Redis; if that
+fails, `outbox_relay` (run by beat) sends it later. The worker runs the named
+function through `run_outbox_message`, which marks the row done in the same
+transaction as the work: a message delivered twice has its effect once.
+"""
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import OutboxMessage
+
+logger = logging.getLogger("lianxin.outbox")
+_sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
+
+
+def enqueue(task: str, **kwargs) -> OutboxMessage:
+    """Record `task(**kwargs)` to run in a worker once the current transaction commits.
+
+    `task` is the dotted path of a plain function (not a Celery task); kwargs must be
+    JSON-serialisable (ids, not objects).
+    """
+    message = OutboxMessage.objects.create(task=task, kwargs=kwargs)
+    if settings.OUTBOX_SEND_ON_COMMIT:
+        transaction.on_commit(lambda: _sender.submit(_send_in_thread, message.pk))
+    return message
+
+
+def _send_in_thread(message_id: int) -> None:
+    try:
+        send([message_id])
+    except Exception:  # the relay will pick it up
+        logger.warning("outbox: could not send message %s now", message_id, exc_info=True)
+    finally:
+        close_old_connections()
+
+
+def send(message_ids: list[int]) -> int:
+    """Hand messages to the broker and stamp them; returns how many were sent."""
+    from .tasks import run_outbox_message
+
+    sent = 0
+    for message_id in message_ids:
+        run_outbox_message.apply_async(args=[message_id], retry=False)
+        OutboxMessage.objects.filter(pk=message_id).update(dispatched_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def relay(*, batch_size: int = 500) -> int:
+    """Send messages nobody sent (broker down at commit) or whose copy got lost.
+
+    Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED and stamped before the
+    lock is released, so two relays running at once never send the same row.
+    """
+    now = timezone.now()
+    settle = now - timedelta(seconds=settings.OUTBOX_RELAY_AFTER_SECONDS)
+    resend = now - timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS)
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                OutboxMessage.objects.select_for_update(skip_locked=True)
+                .filter(done_at__isnull=True, created_at__lt=settle)
+                .exclude(dispatched_at__gte=resend)
+                .order_by("created_at")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                return total
+            OutboxMessage.objects.filter(pk__in=ids).update(dispatched_at=now)
+        from .tasks import run_outbox_message
+
+        for message_id in ids:
+            run_outbox_message.apply_async(args=[message_id], retry=False)
+        total += len(ids)
+        if len(ids) < batch_size:
+            return total
+
+
+def run(message_id: int) -> bool:
+    """Run one message's work unless it already ran; True if it ran now."""
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, done_at__isnull=True)
+            .first()
+        )
+        if message is None:
+            return False
+        import_string(message.task)(**message.kwargs)
+        message.done_at = timezone.now()
+        message.attempts += 1
+        message.save(update_fields=["done_at", "attempts"])
+    return True
+
+
+def record_failure(message_id: int, error: BaseException) -> None:
+    OutboxMessage.objects.filter(pk=message_id).update(last_error=repr(error)[:2000])
+
+
+def run_pending() -> int:
+    """Run every pending message in this process (tests and management commands)."""
+    count = 0
+    for message_id in OutboxMessage.objects.filter(done_at__isnull=True).values_list(
+        "pk", flat=True
+    ):
+        count += run(message_id)
+    return count

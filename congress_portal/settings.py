@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     # Domain apps, in the order the demo world is seeded (each app's demo.seed).
     "core",
@@ -275,6 +276,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "人大代表联络站平台接口 / API of the liaison-station portal",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc come from the sidecar package: no CDN on the extranet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -21,6 +21,8 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     # Citizens' pages (no login), reached from QR codes: short paths.
     path("p/", include("public.urls")),
+    path("c/", include("suggestions.public_urls")),
+    path("placards/", include("public.placard_urls")),
     path("api/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

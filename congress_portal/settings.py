@@ -123,7 +123,7 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -161,7 +161,7 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SECURE_REFERRER_POLICY = "same-origin"
@@ -194,6 +194,9 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Only these folders of MEDIA_ROOT are served at MEDIA_URL; the rest (imports, job
+# results, evidence) is reached through views that check access.
+MEDIA_PUBLIC_PREFIXES = ["deputies/photos/", "qr/"]
 
 # --- Celery: Redis when REDIS_URL is set, else an embedded filesystem broker so
 # background work still runs in a real worker on a laptop.
@@ -291,3 +294,7 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("连心桥 · 人大代表联络站平台")
+
+# Printed QR codes point here, not at whatever host served the staff page that
+# printed them (staff may work on the extranet; citizens scan from the internet).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

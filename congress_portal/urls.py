@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 from rest_framework.routers import DefaultRouter
 
+from core.views import public_media
 from regions.api import RegionViewSet
 
 router = DefaultRouter()
@@ -26,7 +25,5 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
+    path("media/<path:path>", public_media, name="public_media"),
 ]
-
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,38 @@
+"""Who may change stations and deputies, on top of the tenancy gate.
+
+The gate (`tenancy.access`) decides which rows a user sees and which of those lie
+in their write scope. Stations, deputies and their ratings and groups are kept by
+congress staff; a station's liaison officer and a deputy only read them, and a
+leader reads everything in the region.
+"""
+
+from django.core.exceptions import PermissionDenied
+
+from accounts.models import Role
+from tenancy.scope import scope_of
+
+STAFF_ROLES = (Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.SYSADMIN)
+
+
+def is_staff_writer(user) -> bool:
+    """Congress staff (or a system administrator) with somewhere to write."""
+    scope = scope_of(user)
+    return scope.everything or (scope.has_role(*STAFF_ROLES) and bool(scope.write.region_paths))
+
+
+def require_staff_writer(user) -> None:
+    if not is_staff_writer(user):
+        raise PermissionDenied
+
+
+def ensure_region_writable(actor, region) -> None:
+    """Refuse unless `actor` is staff whose write scope covers `region`."""
+    scope = scope_of(actor)
+    if not is_staff_writer(actor) or not scope.covers_path(region.path, for_write=True):
+        raise PermissionDenied
+
+
+def shows_full_phones(user) -> bool:
+    """Whether phone numbers appear in full (staff, officers) or masked (read-only leaders)."""
+    scope = scope_of(user)
+    return scope.everything or bool(scope.write)

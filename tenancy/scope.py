@@ -3,8 +3,10 @@
 Who may see which rows: staff and leaders see their region and everything under it;
 a station liaison officer sees their station (and its points); a deputy sees their
 own record; a handling-unit clerk sees their unit's work; leaders read but never
-write. Models say which of their fields carry a region path, a station, a unit or a
-deputy (`TenancyRule`); this module turns a user's roles into one filter over them.
+write; a row owned by one person (a background job) is seen by that person only.
+Models say which of their fields carry a region path, a station, a unit, a deputy
+or an owner (`TenancyRule`); this module turns a user's roles into one filter over
+them.
 Nothing else in the code base may decide visibility.
 """
 
@@ -29,6 +31,9 @@ class TenancyRule:
     station: str | None = None
     unit: str | None = None
     deputy: str | None = None
+    # A user field (e.g. "created_by_id") for rows that belong to one person, such
+    # as background jobs: every signed-in user is granted the rows they own.
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,10 @@ class Grants:
     station_ids: frozenset[int] = frozenset()
     unit_ids: frozenset[int] = frozenset()
     deputy_ids: frozenset[int] = frozenset()
+    # The user's own id, matched against `TenancyRule.owner`. Owning rows is not a
+    # grant over the tenancy tree, so it does not make the grants truthy: a leader
+    # who starts an export is still read-only everywhere.
+    owner_id: int | None = None
 
     def __bool__(self) -> bool:
         return bool(self.region_paths or self.station_ids or self.unit_ids or self.deputy_ids)
@@ -133,8 +142,15 @@ def _compute_scope(user) -> Scope:
         frozenset(station_ids),
         frozenset(unit_ids),
         frozenset(deputy_ids),
+        owner_id=user.pk,
     )
-    read = Grants(_minimal_roots(read_paths), write.station_ids, write.unit_ids, write.deputy_ids)
+    read = Grants(
+        _minimal_roots(read_paths),
+        write.station_ids,
+        write.unit_ids,
+        write.deputy_ids,
+        owner_id=user.pk,
+    )
     return Scope(
         read=read,
         write=write,
@@ -163,6 +179,8 @@ def grants_q(model, rule: TenancyRule, grants: Grants) -> Q | None:
     ):
         if field_path and ids:
             parts.append(_link_q(model, field_path, sorted(ids)))
+    if rule.owner and grants.owner_id is not None:
+        parts.append(Q(**{rule.owner: grants.owner_id}))
     if not parts:
         return None
     combined = parts[0]

@@ -1,0 +1,110 @@
+"""Reads for the citizens' pages and the placards.
+
+Public pages find their deputy or station by an unguessable token, not through the
+tenancy gate: anyone holding the printed code may read what the wall shows. Staff
+callers (placards, batches) pass querysets already narrowed with `visible_to`.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from deputies.models import Deputy, StationMembership, current_membership_q
+from regions.models import Region
+from stations.models import Station
+from tenancy.scope import Grants, grants_q
+
+
+def deputy_by_token(token: str) -> Deputy | None:
+    return Deputy.objects.select_related("region").filter(public_token=token).first()
+
+
+def station_by_token(token: str) -> Station | None:
+    return Station.objects.select_related("region").filter(public_token=token).first()
+
+
+def deputy_is_public(deputy: Deputy) -> bool:
+    # A deputy whose duties are suspended (暂停履职) or who left office must not
+    # receive concerns: their page says "not available", like a missing one.
+    return deputy.status == Deputy.Status.ACTIVE
+
+
+def station_is_public(station: Station) -> bool:
+    return station.status == Station.Status.ACTIVE
+
+
+def stations_of_deputy(deputy: Deputy) -> list[Station]:
+    """The open stations the deputy is grouped into (编组进站) today."""
+    memberships = StationMembership.objects.filter(current_membership_q(), deputy=deputy)
+    return list(
+        Station.objects.filter(
+            pk__in=memberships.values("station_id"), status=Station.Status.ACTIVE
+        ).order_by("name")
+    )
+
+
+def deputies_of_station(station: Station, base: QuerySet | None = None) -> QuerySet:
+    """Active deputies grouped into the station today (of `base`, when given)."""
+    memberships = StationMembership.objects.filter(current_membership_q(), station=station)
+    deputies = Deputy.objects.all() if base is None else base
+    return deputies.filter(
+        pk__in=memberships.values("deputy_id"), status=Deputy.Status.ACTIVE
+    ).order_by("name")
+
+
+def deputies_under(region: Region, base: QuerySet) -> QuerySet:
+    """Active deputies of `base` (already scoped to the user) in the region's subtree."""
+    # "Under a region" is the tenancy module's own predicate, not a hand-made filter.
+    under = grants_q(Deputy, Deputy.tenancy_rule, Grants(region_paths=(region.path,)))
+    return base.filter(under, status=Deputy.Status.ACTIVE).order_by("region_path", "name")
+
+
+@dataclass(frozen=True)
+class DutyDay:
+    """One upcoming reception day, flattened for the public templates."""
+
+    date: datetime.date
+    start_time: datetime.time | None
+    end_time: datetime.time | None
+    station: Station | None
+    deputy_names: tuple[str, ...]
+    moved_from: datetime.date | None
+    note: str = ""
+
+
+def _flatten(days) -> list[DutyDay]:
+    flat = []
+    for day in days:
+        deputies = getattr(day, "deputies", None) or ()
+        if hasattr(deputies, "all"):
+            deputies = deputies.all()
+        flat.append(
+            DutyDay(
+                date=day.date,
+                start_time=getattr(day, "start_time", None),
+                end_time=getattr(day, "end_time", None),
+                station=getattr(day, "station", None),
+                deputy_names=tuple(deputy.name for deputy in deputies),
+                moved_from=getattr(day, "moved_from", None),
+                note=getattr(day, "note", ""),
+            )
+        )
+    return flat
+
+
+def upcoming_days_for_deputy(deputy: Deputy, *, limit: int = 5) -> list[DutyDay] | None:
+    """The deputy's next reception days; None while the reception schedule is not built."""
+    try:
+        from receptions.selectors import upcoming_duty_days_for_deputy
+    except ImportError:
+        return None
+    return _flatten(upcoming_duty_days_for_deputy(deputy, limit=limit))
+
+
+def upcoming_days_for_station(station: Station, *, limit: int = 5) -> list[DutyDay] | None:
+    try:
+        from receptions.selectors import upcoming_reception_days
+    except ImportError:
+        return None
+    return _flatten(upcoming_reception_days(station, limit=limit))

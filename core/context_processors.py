@@ -9,6 +9,9 @@ def navigation(request):
         return {"portal_name": settings.PORTAL_NAME, "nav_entries": []}
     return {
         "portal_name": settings.PORTAL_NAME,
-        "nav_entries": entries_for(user),
+        "nav_entries": [
+            (entry, url, request.path == url or (url != "/" and request.path.startswith(url)))
+            for entry, url in entries_for(user)
+        ],
         "session_idle_seconds": settings.SESSION_COOKIE_AGE,
     }

@@ -35,6 +35,12 @@ ENTRIES = [
         _("管理代表信息、编组进站，批量导入，打印亮码牌。"),
     ),
     NavEntry(
+        _("亮码牌"),
+        "placards:batch",
+        (*STAFF, Role.STATION_OFFICER),
+        _("按联络站或区划批量生成代表亮码牌（含二维码），下载打印。"),
+    ),
+    NavEntry(
         _("意见建议"),
         "suggestions:inbox",
         (*STAFF, Role.LEADER, Role.STATION_OFFICER, Role.DEPUTY, Role.UNIT_CLERK),
@@ -65,6 +71,12 @@ ENTRIES = [
         _("为本辖区及下级创建账号、停用账号、重置密码。"),
     ),
     NavEntry(_("审计日志"), "audit:list", (Role.SYSADMIN,), _("查看谁在何时对哪条记录做了什么。")),
+    NavEntry(
+        _("发送失败"),
+        "notifications:failed",
+        (Role.SYSADMIN,),
+        _("查看发送失败的邮件和短信及错误原因。"),
+    ),
 ]
 
 

@@ -23,9 +23,7 @@ def new_account_form(**overrides):
 def test_county_officer_creates_an_account_for_a_township_below(client, world):
     client.force_login(world.county_officer)
 
-    response = client.post(
-        reverse("accounts:user_new"), new_account_form(region=world.township.pk)
-    )
+    response = client.post(reverse("accounts:user_new"), new_account_form(region=world.township.pk))
 
     created = User.objects.get(username="new_township_clerk")
     assert response.status_code == 302
@@ -110,7 +108,9 @@ def test_account_list_shows_below_only(client, world):
     assert "city_officer" not in body
 
 
-def test_account_list_runs_a_constant_number_of_queries(client, world, django_assert_max_num_queries):
+def test_account_list_runs_a_constant_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
     from tests.factories import user_with_role
 
     client.force_login(world.county_officer)
@@ -169,12 +169,12 @@ def test_nobody_disables_an_account_above(client, world):
 def test_reset_password_gives_a_one_off_password_that_must_be_changed(client, world):
     client.force_login(world.county_officer)
 
-    response = client.post(reverse("accounts:user_password_reset", args=[world.township_officer.pk]))
+    response = client.post(
+        reverse("accounts:user_password_reset", args=[world.township_officer.pk])
+    )
     temporary = response.context["password"]
     client.logout()
-    client.post(
-        reverse("accounts:login"), {"username": "township_officer", "password": temporary}
-    )
+    client.post(reverse("accounts:login"), {"username": "township_officer", "password": temporary})
     forced = client.get(reverse("accounts:home"))
 
     assert forced.status_code == 302 and forced.url == reverse("accounts:password_change")
@@ -212,7 +212,10 @@ def test_repeated_failed_logins_lock_the_account(client, world, settings):
     assert response.status_code == 429
     assert "账号已暂时锁定" in response.content.decode()
     assert "_auth_user_id" not in client.session
-    assert AuditRecord.objects.filter(action="login_failed", actor_label="township_officer").count() >= 3
+    assert (
+        AuditRecord.objects.filter(action="login_failed", actor_label="township_officer").count()
+        >= 3
+    )
 
 
 def test_successful_login_is_audited_with_the_client_ip(client, world):

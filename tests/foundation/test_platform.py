@@ -124,8 +124,16 @@ def test_seed_demo_builds_the_city_once(db):
 
     assert counts == (Region.objects.count(), User.objects.count())
     assert Region.objects.get(code="141122100").name == "天宁镇"
-    for username in ("lvliang", "jiaocheng", "tianning", "tianning_station", "deputy_demo",
-                     "water_clerk", "leader_city", "lvliang_admin"):
+    for username in (
+        "lvliang",
+        "jiaocheng",
+        "tianning",
+        "tianning_station",
+        "deputy_demo",
+        "water_clerk",
+        "leader_city",
+        "lvliang_admin",
+    ):
         assert User.objects.get(username=username).role_assignments.exists(), username
 
 

@@ -1,9 +1,9 @@
 """The tenancy rule itself: who sees which rows."""
 
+import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-import pytest
 from accounts.models import User
 from deputies.models import Deputy
 from regions.models import Region
@@ -100,9 +100,10 @@ def test_person_with_two_roles_gets_both_scopes(world):
     # ...but the leader half is read-only.
     with pytest.raises(PermissionDenied):
         access_object(Station, world.township_officer, world.neighbour_station.pk, for_write=True)
-    assert access_object(
-        Station, world.township_officer, world.station.pk, for_write=True
-    ) == world.station
+    assert (
+        access_object(Station, world.township_officer, world.station.pk, for_write=True)
+        == world.station
+    )
 
 
 def test_regions_visible_are_the_subtree(world):
@@ -112,7 +113,9 @@ def test_regions_visible_are_the_subtree(world):
 
 
 def test_account_admin_manages_below_never_above_or_beside(world):
-    manageable = set(User.objects.visible_to(world.county_officer).values_list("username", flat=True))
+    manageable = set(
+        User.objects.visible_to(world.county_officer).values_list("username", flat=True)
+    )
     assert {"township_officer", "station_officer", "clerk", "deputy", "leader"} <= manageable
     assert "city_officer" not in manageable  # above
     assert "outsider" not in manageable  # beside

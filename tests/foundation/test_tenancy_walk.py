@@ -9,37 +9,187 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.suggestions.world import concern
+
+
 # Which object of the cast each URL parameter names. Values are taken from the
 # 交城县 side of the world; the visitors below sit in the neighbouring 文水县.
+def _notification_of_county_officer(world):
+    from notifications.models import Notification
+
+    return Notification.objects.create(
+        recipient=world.county_officer, kind="test", title="交城县的通知"
+    ).pk
+
+
 PARAMETERS = {
+    "notification_pk": _notification_of_county_officer,
     "region_code": lambda w: w.county.code,
     "user_pk": lambda w: w.county_officer.pk,
     "station_pk": lambda w: w.station.pk,
     "deputy_pk": lambda w: w.deputy.pk,
     "unit_pk": lambda w: w.unit.pk,
+    # Concerns (suggestions/): made on first use, see tests/suggestions/world.py.
+    "suggestion_pk": lambda w: concern(w).suggestion.pk,
+    "assignment_pk": lambda w: concern(w).assignment.pk,
+    "extension_pk": lambda w: concern(w).extension.pk,
+    "photo_pk": lambda w: concern(w).photo.pk,
+    "attachment_pk": lambda w: concern(w).attachment.pk,
+    "template_pk": lambda w: concern(w).template.pk,
+    "sla_pk": lambda w: concern(w).sla.pk,
+    "constituent_pk": lambda w: concern(w).constituent.pk,
+    "job_pk": lambda w: _county_officer_job(w).pk,
+    "override_pk": lambda w: _county_calendar_override(w).pk,
+    "rule_pk": lambda w: _county_reception_rule(w).pk,
+    "exception_pk": lambda w: _county_reception_exception(w).pk,
+    "group_pk": lambda w: _county_deputy_group(w).pk,
+    "membership_pk": lambda w: _county_membership(w).pk,
+    "assessment_pk": lambda w: _county_assessment(w).pk,
 }
+
+
+def _county_deputy_group(w):
+    from deputies.models import DeputyGroup
+
+    group, _ = DeputyGroup.objects.get_or_create(
+        name="天宁镇第一代表小组", region=w.township, defaults={"station": w.station}
+    )
+    group.members.add(w.deputy)
+    return group
+
+
+def _county_membership(w):
+    import datetime
+
+    from deputies.models import StationMembership
+
+    membership, _ = StationMembership.objects.get_or_create(
+        deputy=w.deputy, station=w.station, defaults={"start_date": datetime.date(2024, 1, 5)}
+    )
+    return membership
+
+
+def _county_assessment(w):
+    import datetime
+
+    from stations.models import StationAssessment
+
+    assessment, _ = StationAssessment.objects.get_or_create(
+        station=w.station,
+        defaults={"region": w.station.region, "assessed_on": datetime.date(2025, 6, 1), "stars": 4},
+    )
+    return assessment
+
+
+def _county_calendar_override(w):
+    """A regional holiday of 交城县 (national rows are superusers' only)."""
+    import datetime
+
+    from calendars.models import CalendarOverride
+
+    override, _ = CalendarOverride.objects.get_or_create(
+        date=datetime.date(2027, 3, 1),
+        region=w.county,
+        defaults={"kind": "holiday", "name": "县节"},
+    )
+    return override
+
+
+def _county_reception_rule(w):
+    import datetime
+
+    from receptions.models import ReceptionRule
+
+    rule, _ = ReceptionRule.objects.get_or_create(
+        station=w.station,
+        kind="monthly",
+        defaults={
+            "region": w.station.region,
+            "day_of_month": 20,
+            "valid_from": datetime.date(2026, 1, 1),
+        },
+    )
+    return rule
+
+
+def _county_reception_exception(w):
+    import datetime
+
+    from receptions.models import ReceptionException
+
+    rule = _county_reception_rule(w)
+    exception, _ = ReceptionException.objects.get_or_create(
+        rule=rule,
+        date=datetime.date(2026, 12, 21),
+        defaults={"station": rule.station, "region": rule.region, "cancelled": True},
+    )
+    return exception
+
+
+def _county_officer_job(w):
+    """A finished job of the county officer: nobody else may see it or its file."""
+    from jobs.models import Job
+
+    job = Job.objects.filter(created_by=w.county_officer).first()
+    if job is None:
+        job = Job(
+            kind="placards",
+            title="交城县 亮码牌",
+            created_by=w.county_officer,
+            region=w.county,
+            status=Job.Status.DONE,
+            result="jobs/walk/placards.pdf",  # no file: the walk must stop before it
+            result_name="交城县-亮码牌.pdf",
+        )
+        job.save()
+    return job
+
 
 # Not tenancy-scoped, on purpose: Django's own admin (superusers only), i18n switch,
 # API root and schema; public pages reached by an unguessable token are listed here too.
 SKIP_PREFIXES = ("django-admin/", "i18n/", "media/")
 PUBLIC_URL_NAMES: set[str] = set()
+# Citizens' concern intake and receipt (suggestions/public_urls.py), keyed by public tokens.
+PUBLIC_URL_NAMES |= {
+    "concern:new_for_deputy",
+    "concern:new_for_station",
+    "concern:receipt",
+    "concern:track_detail",  # shown only to a browser that proved code + phone digits
+    "concern:track_rate",
+}
+# Deputies' and stations' public pages, QR codes and photos (public/urls.py); entries
+# with a namespace match only that app's URL.
+PUBLIC_URL_NAMES |= {
+    "public:deputy",
+    "public:deputy_qr_png",
+    "public:deputy_qr_svg",
+    "public:deputy_photo",
+    "public:station",
+    "public:station_qr_png",
+    "public:station_qr_svg",
+}
 
 PARAM_RE = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 
 
-def _walk(resolver: URLResolver, prefix: str = ""):
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str = ""):
     for entry in resolver.url_patterns:
         pattern = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
-            yield from _walk(entry, pattern)
+            inner = ":".join(filter(None, [namespace, entry.namespace or ""]))
+            yield from _walk(entry, pattern, inner)
         elif isinstance(entry, URLPattern):
-            yield pattern, entry
+            yield pattern, entry, namespace
+
+
+def _is_public(entry, namespace: str) -> bool:
+    return entry.name in PUBLIC_URL_NAMES or f"{namespace}:{entry.name}" in PUBLIC_URL_NAMES
 
 
 def _routes():
-    for pattern, entry in _walk(get_resolver()):
+    for pattern, entry, namespace in _walk(get_resolver()):
         route = pattern.lstrip("^")
-        if route.startswith(SKIP_PREFIXES) or entry.name in PUBLIC_URL_NAMES:
+        if route.startswith(SKIP_PREFIXES) or _is_public(entry, namespace):
             continue
         params = [a or b for a, b in PARAM_RE.findall(route)]
         if params and "format" not in params:

@@ -1,0 +1,9 @@
+from django import forms
+
+from .models import Preference
+
+
+class PreferenceForm(forms.ModelForm):
+    class Meta:
+        model = Preference
+        fields = ["by_email", "by_sms"]

@@ -8,6 +8,7 @@ With LIANXIN_ENV=production every secret must be given; none has a default.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -54,8 +55,10 @@ INSTALLED_APPS = [
     "suggestions",
     "accounts",
     "receptions",
+    "duties",
     "public",
     "jobs",
+    "notifications",
     "audit",
 ]
 
@@ -89,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -226,11 +230,22 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "core.tasks.outbox_relay", "schedule": 15},
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60},
+    "notification-retries": {"task": "notifications.tasks.retry_deliveries", "schedule": 60},
     "audit-prune-daily": {
         "task": "audit.tasks.audit_prune",
         "schedule": 24 * 3600,
     },
+    "job-results-prune": {"task": "jobs.tasks.job_results_prune", "schedule": 3600},
+    # Deputies' yearly points, recomputed in full each night (services also queue
+    # a recompute of the deputies a change touches).
+    "duty-points-nightly": {
+        "task": "duties.tasks.recompute_all_points",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
+# Files made by background jobs (placards, exports with personal data) are kept
+# this long, then deleted: keep personal information no longer than needed.
+JOB_RESULT_RETENTION_DAYS = env_int("JOB_RESULT_RETENTION_DAYS", 7)
 
 # --- Outbox: work for Celery is a database row first (see core/outbox.py).
 OUTBOX_SEND_ON_COMMIT = env_bool("OUTBOX_SEND_ON_COMMIT", True)
@@ -259,6 +274,8 @@ SMS_BACKEND = env_str("SMS_BACKEND", "core.sms.ConsoleSmsBackend")
 SMS_API_URL = env_str("SMS_API_URL", "")
 SMS_API_KEY = env_str("SMS_API_KEY", "")
 SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "连心桥")
+SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10)
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
 
 # --- REST API
 REST_FRAMEWORK = {
@@ -284,6 +301,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status"; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "SuggestionStatusEnum": "suggestions.models.Suggestion.Status",
+        "AssignmentStatusEnum": "suggestions.models.Assignment.Status",
+    },
 }
 
 LOGGING = {
@@ -299,4 +321,8 @@ PORTAL_NAME = _("连心桥 · 人大代表联络站平台")
 
 # Printed QR codes point here, not at whatever host served the staff page that
 # printed them (staff may work on the extranet; citizens scan from the internet).
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# In production it defaults to the first allowed host over HTTPS, never localhost.
+PUBLIC_BASE_URL = env_str(
+    "PUBLIC_BASE_URL",
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000",
+).rstrip("/")

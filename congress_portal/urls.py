@@ -1,12 +1,27 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from core.views import public_media
+from deputies.api import DeputyViewSet
 from regions.api import RegionViewSet
+from stations.api import StationViewSet
+from suggestions.api import (
+    ConstituentViewSet,
+    HandlingUnitViewSet,
+    PublicConcernViewSet,
+    SuggestionViewSet,
+)
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
+router.register("stations", StationViewSet, basename="station")
+router.register("deputies", DeputyViewSet, basename="deputy")
+router.register("suggestions", SuggestionViewSet, basename="suggestion")
+router.register("constituents", ConstituentViewSet, basename="constituent")
+router.register("handling-units", HandlingUnitViewSet, basename="handling-unit")
+router.register("concerns", PublicConcernViewSet, basename="public-concern")
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -16,12 +31,16 @@ urlpatterns = [
     path("suggestions/", include("suggestions.urls")),
     path("calendar/", include("calendars.urls")),
     path("receptions/", include("receptions.urls")),
+    path("duties/", include("duties.urls")),
     path("jobs/", include("jobs.urls")),
     path("audit/", include("audit.urls")),
+    path("notifications/", include("notifications.urls")),
     # Citizens' pages (no login), reached from QR codes: short paths.
     path("p/", include("public.urls")),
     path("c/", include("suggestions.public_urls")),
     path("placards/", include("public.placard_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

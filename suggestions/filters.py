@@ -1,0 +1,130 @@
+import datetime
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from deputies.models import Deputy
+from regions.models import Region
+from stations.models import Station
+from tenancy.scope import region_choices
+
+from .models import Category, Channel, Constituent, HandlingUnit, Suggestion
+
+DUE_WINDOWS = [
+    ("overdue", _("已超期")),
+    ("3", _("3天内到期")),
+    ("7", _("7天内到期")),
+    ("none", _("无期限")),
+]
+
+
+class SuggestionFilter(django_filters.FilterSet):
+    """Inbox filters. Every dropdown offers only what the user may see."""
+
+    q = django_filters.CharFilter(label=_("查询码或内容"), method="filter_q")
+    status = django_filters.ChoiceFilter(
+        label=_("状态"), choices=Suggestion.Status.choices, empty_label=_("全部状态")
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("类别"), choices=Category.choices, empty_label=_("全部类别")
+    )
+    channel = django_filters.ChoiceFilter(
+        label=_("渠道"), choices=Channel.choices, empty_label=_("全部渠道")
+    )
+    region = django_filters.ModelChoiceFilter(
+        label=_("区划"),
+        queryset=Region.objects.none(),
+        method="filter_region",
+        empty_label=_("全部区划"),
+    )
+    deputy = django_filters.ModelChoiceFilter(
+        label=_("代表"), queryset=Deputy.objects.none(), empty_label=_("全部代表")
+    )
+    station = django_filters.ModelChoiceFilter(
+        label=_("联络站点"), queryset=Station.objects.none(), empty_label=_("全部站点")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        field_name="assignments__unit",
+        label=_("承办单位"),
+        queryset=HandlingUnit.objects.none(),
+        method="filter_unit",
+        empty_label=_("全部承办单位"),
+    )
+    due = django_filters.ChoiceFilter(
+        label=_("期限"), choices=DUE_WINDOWS, method="filter_due", empty_label=_("全部期限")
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("只看超期"), method="filter_overdue", widget=django_filters.widgets.BooleanWidget()
+    )
+
+    class Meta:
+        model = Suggestion
+        fields = ["q", "status", "category", "channel", "region", "deputy", "station", "unit", "due"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, user=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        user = user or request.user
+        self.filters["region"].queryset = region_choices(user, for_write=False).filter(
+            level__in=[Region.Level.CITY, Region.Level.COUNTY, Region.Level.TOWNSHIP]
+        )
+        self.filters["deputy"].queryset = Deputy.objects.visible_to(user).only("pk", "name")
+        self.filters["station"].queryset = Station.objects.visible_to(user).only("pk", "name")
+        self.filters["unit"].queryset = HandlingUnit.objects.visible_to(user).only("pk", "name")
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        code = value.replace(" ", "").replace("-", "").upper()
+        return queryset.filter(Q(tracking_code=code) | Q(content__icontains=value))
+
+    def filter_region(self, queryset, name, region):
+        # `region` came from the in-scope choices above; the queryset is already gated.
+        return queryset.filter(region_path__startswith=region.path)
+
+    def filter_unit(self, queryset, name, unit):
+        return queryset.filter(pk__in=unit.assignments.values("suggestion_id"))
+
+    def filter_due(self, queryset, name, value):
+        today = timezone.localdate()
+        running = queryset.filter(status__in=Suggestion.RUNNING_STATUSES)
+        if value == "overdue":
+            return running.filter(due_date__lt=today)
+        if value == "none":
+            return queryset.filter(due_date__isnull=True)
+        if value.isdigit():
+            until = today + datetime.timedelta(days=int(value))
+            return running.filter(due_date__gte=today, due_date__lte=until)
+        return queryset
+
+    def filter_overdue(self, queryset, name, value):
+        if value:
+            return self.filter_due(queryset, name, "overdue")
+        return queryset
+
+
+class ConstituentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("姓名或村（社区）"), method="filter_q")
+
+    class Meta:
+        model = Constituent
+        fields = ["q"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(village__icontains=value))
+
+
+class HandlingUnitFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称"))
+    kind = django_filters.ChoiceFilter(
+        choices=HandlingUnit.Kind.choices, label=_("类型"), empty_label=_("全部类型")
+    )
+
+    class Meta:
+        model = HandlingUnit
+        fields = ["q", "kind", "is_active"]

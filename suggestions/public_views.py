@@ -1,0 +1,207 @@
+"""Citizens' pages (no login), reached from a deputy's or a station's QR code.
+
+Plain HTML that works without JavaScript and in WeChat's browser. A submission is
+idempotent (a random token issued with the form), rate-limited per address and per
+phone number, and the request never talks to the broker: the notice to the deputy
+or station is an outbox row committed with the suggestion.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.net import client_ip
+from deputies.models import Deputy
+from stations.models import Station
+
+from . import ratelimit, selectors, services
+from .forms import TOKEN_RE, CitizenRatingForm, PublicSuggestionForm, TrackForm
+from .models import Channel, Suggestion
+
+# (attempts, seconds). Generous per address: a station's Wi-Fi or a carrier NAT is
+# shared by many people on a reception day.
+SUBMIT_PER_IP = getattr(settings, "CONCERN_SUBMIT_PER_IP", (20, 3600))
+SUBMIT_PER_PHONE = getattr(settings, "CONCERN_SUBMIT_PER_PHONE", (5, 24 * 3600))
+TRACK_FAILURES_PER_IP = getattr(settings, "CONCERN_TRACK_FAILURES_PER_IP", (10, 15 * 60))
+SESSION_KEY = "concern_tracked"
+
+
+def _unavailable(request):
+    return render(request, "suggestions/public/unavailable.html", status=404)
+
+
+def _remember(request, suggestion: Suggestion) -> None:
+    """This browser proved it may follow this matter (receipt or code + phone digits)."""
+    tracked = [pk for pk in request.session.get(SESSION_KEY, []) if pk != suggestion.pk]
+    request.session[SESSION_KEY] = [*tracked[-9:], suggestion.pk]
+
+
+def _intake(request, *, deputy: Deputy | None = None, station: Station | None = None):
+    if request.method != "POST":
+        form = PublicSuggestionForm()
+        return render(
+            request, "suggestions/public/new.html", {"form": form, "deputy": deputy, "station": station}
+        )
+    token = request.POST.get("submission_token", "")
+    existing = services.suggestion_by_token(token) if TOKEN_RE.match(token) else None
+    if existing is not None:  # a double tap or a retried POST: the same receipt
+        return redirect("concern:receipt", submission_token=token)
+    form = PublicSuggestionForm(request.POST, request.FILES)
+    status = 400
+    if form.is_bot:
+        form.add_error(None, _("提交未成功，请检查后重新提交。"))
+    elif form.is_valid():
+        data = form.cleaned_data
+        ip = client_ip(request)
+        if not ratelimit.hit("concern-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]):
+            form.add_error(None, _("提交过于频繁，请稍后再试。您填写的内容已保留。"))
+            status = 429
+        elif data["contact_phone"] and not ratelimit.hit(
+            "concern-phone",
+            data["contact_phone"],
+            limit=SUBMIT_PER_PHONE[0],
+            window=SUBMIT_PER_PHONE[1],
+        ):
+            form.add_error(
+                "contact_phone", _("该手机号今天提交的次数已达上限，请明天再试或到联络站反映。")
+            )
+            status = 429
+        else:
+            suggestion, _created = services.suggestion_submit(
+                actor=None,
+                channel=Channel.QR,
+                category=data["category"],
+                content=data["content"],
+                place=data["place"],
+                deputy=deputy,
+                station=station,
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                village=data["village"],
+                photos=data["photos"],
+                submission_token=data["submission_token"],
+            )
+            _remember(request, suggestion)
+            return redirect("concern:receipt", submission_token=suggestion.submission_token)
+    context = {"form": form, "deputy": deputy, "station": station, "photos_lost": bool(request.FILES)}
+    return render(request, "suggestions/public/new.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def new_for_deputy(request, deputy_token: str):
+    deputy = (
+        Deputy.objects.select_related("region")
+        .filter(public_token=deputy_token, status=Deputy.Status.ACTIVE)
+        .first()
+    )
+    if deputy is None:
+        return _unavailable(request)
+    return _intake(request, deputy=deputy)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def new_for_station(request, station_token: str):
+    station = (
+        Station.objects.select_related("region")
+        .filter(public_token=station_token, status=Station.Status.ACTIVE)
+        .first()
+    )
+    if station is None:
+        return _unavailable(request)
+    return _intake(request, station=station)
+
+
+def receipt(request, submission_token: str):
+    suggestion = services.suggestion_by_token(submission_token)
+    if suggestion is None:
+        return _unavailable(request)
+    _remember(request, suggestion)
+    return render(request, "suggestions/public/receipt.html", {"suggestion": suggestion})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def track(request):
+    """Find a matter by its tracking code and the last 4 digits of the phone given."""
+    ip = client_ip(request)
+    limit, window = TRACK_FAILURES_PER_IP
+    if request.method != "POST":
+        form = TrackForm(initial={"code": request.GET.get("code", "")})
+        return render(request, "suggestions/public/track.html", {"form": form})
+    form = TrackForm(request.POST)
+    status = 400
+    if ratelimit.exceeded("track-fail", ip, limit=limit, window=window):
+        form.add_error(None, _("查询错误次数过多，请15分钟后再试。"))
+        status = 429
+    elif form.is_valid():
+        suggestion = Suggestion.objects.select_related("constituent").filter(
+            tracking_code=form.cleaned_data["code"]
+        ).first()
+        phone = suggestion.constituent.phone if suggestion and suggestion.constituent else ""
+        if suggestion is not None and (not phone or phone[-4:] == form.cleaned_data["phone_last4"]):
+            _remember(request, suggestion)
+            return redirect("concern:track_detail", tracking_code=suggestion.tracking_code)
+        ratelimit.hit("track-fail", ip, limit=limit, window=window)
+        form.add_error(None, _("查询码或手机号后4位不正确，请核对后再试。"))
+    return render(request, "suggestions/public/track.html", {"form": form}, status=status)
+
+
+def _tracked(request, tracking_code: str) -> Suggestion | None:
+    suggestion = (
+        Suggestion.objects.select_related("merged_into", "station", "deputy")
+        .filter(tracking_code=tracking_code)
+        .first()
+    )
+    if suggestion is None or suggestion.pk not in request.session.get(SESSION_KEY, []):
+        return None
+    return suggestion
+
+
+def track_detail(request, tracking_code: str, rating_form=None):
+    suggestion = _tracked(request, tracking_code)
+    if suggestion is None:
+        return redirect(f"{_track_url()}?code={tracking_code}")
+    survivor = suggestion.merged_into
+    shown = survivor or suggestion
+    return render(
+        request,
+        "suggestions/public/track_detail.html",
+        {
+            "suggestion": suggestion,
+            "survivor": survivor,
+            "shown": shown,
+            "events": selectors.public_timeline(suggestion),
+            "survivor_events": selectors.public_timeline(survivor) if survivor else (),
+            "rating_form": rating_form
+            or (CitizenRatingForm() if suggestion.status == Suggestion.Status.REPLIED else None),
+        },
+        status=400 if rating_form is not None else 200,
+    )
+
+
+def _track_url() -> str:
+    return reverse("concern:track")
+
+
+@require_POST
+def track_rate(request, tracking_code: str):
+    """The citizen rates the reply: this is the return visit (回访) in their own words."""
+    suggestion = _tracked(request, tracking_code)
+    if suggestion is None:
+        return redirect(f"{_track_url()}?code={tracking_code}")
+    form = CitizenRatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.suggestion_follow_up(
+                actor=None,
+                suggestion=suggestion,
+                satisfaction=form.cleaned_data["satisfaction"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, " ".join(error.messages))
+        else:
+            return redirect("concern:track_detail", tracking_code=tracking_code)
+    return track_detail(request, tracking_code, rating_form=form)

@@ -1,0 +1,34 @@
+from django import template
+from django.utils import timezone
+
+from core.masking import mask_phone
+
+register = template.Library()
+
+STATUS_CLASSES = {
+    "submitted": "status-new",
+    "accepted": "status-new",
+    "assigned": "status-running",
+    "handling": "status-running",
+    "replied": "status-replied",
+    "closed": "status-done",
+    "rejected": "status-muted",
+    "merged": "status-muted",
+}
+
+
+@register.filter
+def status_class(status: str) -> str:
+    return STATUS_CLASSES.get(status, "")
+
+
+@register.filter
+def masked(phone: str) -> str:
+    return mask_phone(phone) if phone else ""
+
+
+@register.filter
+def days_left(date) -> int | None:
+    if not date:
+        return None
+    return (date - timezone.localdate()).days

@@ -1,0 +1,105 @@
+"""The public tracking page: code + last 4 phone digits, timeline, reply and rating."""
+
+from django.urls import reverse
+
+from suggestions import public_views, services
+from suggestions.models import Suggestion
+
+
+def _submitted(world, phone="13812345678", name="张大爷") -> Suggestion:
+    suggestion, _ = services.suggestion_submit(
+        channel="qr",
+        category="heating",
+        content="我家暖气一直不热，室温只有十二度。",
+        deputy=world.deputy,
+        contact_name=name,
+        contact_phone=phone,
+    )
+    return suggestion
+
+
+def _track(client, code, last4=""):
+    return client.post(reverse("concern:track"), {"code": code, "phone_last4": last4})
+
+
+def test_code_and_last_four_digits_show_the_plain_chinese_timeline(client, world):
+    suggestion = _submitted(world)
+    services.suggestion_accept(actor=world.county_officer, suggestion=suggestion)
+    services.suggestion_assign(actor=world.county_officer, suggestion=suggestion, lead_unit=world.unit)
+    response = _track(client, suggestion.display_code.lower(), "5678")
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "已交办" in page
+    assert "已交由交城县水务局办理" in page
+    assert "主办：" not in page  # staff notes stay inside
+    assert "138" not in page  # the citizen's number is never echoed
+
+
+def test_wrong_digits_or_code_are_refused_and_then_rate_limited(client, world, monkeypatch):
+    monkeypatch.setattr(public_views, "TRACK_FAILURES_PER_IP", (3, 900))
+    suggestion = _submitted(world)
+    for _attempt in range(3):
+        response = _track(client, suggestion.tracking_code, "0000")
+        assert response.status_code == 400
+        assert "查询码或手机号后4位不正确" in response.content.decode()
+    # Even the right answer is refused once the address made too many mistakes
+    response = _track(client, suggestion.tracking_code, "5678")
+    assert response.status_code == 429
+    assert "查询错误次数过多" in response.content.decode()
+
+
+def test_anonymous_submission_is_tracked_by_code_alone(client, world):
+    suggestion = _submitted(world, phone="", name="")
+    response = _track(client, suggestion.tracking_code)
+    assert response.status_code == 302
+
+
+def test_detail_needs_the_proof_first(client, world):
+    suggestion = _submitted(world)
+    response = client.get(reverse("concern:track_detail", args=[suggestion.tracking_code]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("concern:track"))
+
+
+def test_citizen_rates_the_reply_which_records_the_follow_up(client, world):
+    suggestion = _submitted(world)
+    services.suggestion_handle_locally(actor=world.township_officer, suggestion=suggestion)
+    services.suggestion_reply(
+        actor=world.township_officer, suggestion=suggestion, text="已联系热力公司上门排气。"
+    )
+    _track(client, suggestion.tracking_code, "5678")
+    url = reverse("concern:track_detail", args=[suggestion.tracking_code])
+    page = client.get(url).content.decode()
+    assert "已联系热力公司上门排气" in page and "评价答复" in page
+    rate = reverse("concern:track_rate", args=[suggestion.tracking_code])
+    assert client.post(rate, {}).status_code == 400
+    response = client.post(rate, {"satisfaction": "satisfied", "note": "谢谢"})
+    assert response.status_code == 302
+    suggestion.refresh_from_db()
+    assert suggestion.status == Suggestion.Status.CLOSED
+    event = suggestion.events.get(kind="followed_up")
+    assert event.actor is None and event.data["by_citizen"] is True
+    # Rating twice is refused
+    response = client.post(rate, {"satisfaction": "unsatisfied"})
+    assert response.status_code == 400
+
+
+def test_rating_requires_the_proof(client, world):
+    suggestion = _submitted(world)
+    services.suggestion_answer_on_spot(actor=world.deputy_user, suggestion=suggestion, text="已解决")
+    response = client.post(
+        reverse("concern:track_rate", args=[suggestion.tracking_code]), {"satisfaction": "satisfied"}
+    )
+    assert response.status_code == 302
+    suggestion.refresh_from_db()
+    assert suggestion.status == Suggestion.Status.REPLIED
+
+
+def test_a_merged_matter_shows_the_survivors_progress(client, world):
+    survivor = _submitted(world, phone="13900000000")
+    duplicate = _submitted(world)
+    services.suggestion_merge(actor=world.county_officer, duplicate=duplicate, survivor=survivor)
+    services.suggestion_answer_on_spot(actor=world.deputy_user, suggestion=survivor, text="已统一处理")
+    _track(client, duplicate.tracking_code, "5678")
+    page = client.get(reverse("concern:track_detail", args=[duplicate.tracking_code])).content.decode()
+    assert "合并办理" in page and "已统一处理" in page

@@ -132,7 +132,9 @@ class SuggestionSerializer(serializers.ModelSerializer):
 
     def get_contact_phone(self, obj) -> str:
         # Always masked here; the full number is an audited action on the page.
-        return mask_phone(obj.constituent.phone) if obj.constituent and obj.constituent.phone else ""
+        return (
+            mask_phone(obj.constituent.phone) if obj.constituent and obj.constituent.phone else ""
+        )
 
     def get_lead_units(self, obj) -> list[str]:
         return [a.unit.name for a in getattr(obj, "lead_assignments", [])]
@@ -179,7 +181,9 @@ class TextInput(serializers.Serializer):
 
 class AssignInput(serializers.Serializer):
     # Any active unit parses; the service then checks it is one the caller may use.
-    lead_unit = serializers.PrimaryKeyRelatedField(queryset=HandlingUnit.objects.filter(is_active=True))
+    lead_unit = serializers.PrimaryKeyRelatedField(
+        queryset=HandlingUnit.objects.filter(is_active=True)
+    )
     co_units = serializers.PrimaryKeyRelatedField(
         queryset=HandlingUnit.objects.filter(is_active=True), many=True, required=False
     )
@@ -307,7 +311,9 @@ class SuggestionViewSet(viewsets.ReadOnlyModelViewSet):
         survivor = self.get_queryset().filter(tracking_code=code).first()
         if survivor is None:
             raise ValidationError({"survivor": [_("找不到该查询码对应的事项。")]})
-        _call(services.suggestion_merge, actor=request.user, duplicate=suggestion, survivor=survivor)
+        _call(
+            services.suggestion_merge, actor=request.user, duplicate=suggestion, survivor=survivor
+        )
         return self._answer(suggestion)
 
     @extend_schema(request=AssignmentInput, responses=SuggestionDetailSerializer)
@@ -376,7 +382,9 @@ class SuggestionViewSet(viewsets.ReadOnlyModelViewSet):
     def reply(self, request, suggestion_pk=None):
         suggestion = self._writable()
         data = self._input(TextInput)
-        _call(services.suggestion_reply, actor=request.user, suggestion=suggestion, text=data["text"])
+        _call(
+            services.suggestion_reply, actor=request.user, suggestion=suggestion, text=data["text"]
+        )
         return self._answer(suggestion)
 
     @extend_schema(request=FollowUpInput, responses=SuggestionDetailSerializer)
@@ -494,7 +502,9 @@ class PublicConcernInput(serializers.Serializer):
     contact_name = serializers.CharField(max_length=64, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     village = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    submission_token = serializers.RegexField(TOKEN_RE, help_text=_("客户端生成的随机令牌，重复提交返回同一结果"))
+    submission_token = serializers.RegexField(
+        TOKEN_RE, help_text=_("客户端生成的随机令牌，重复提交返回同一结果")
+    )
     photos = serializers.ListField(
         child=serializers.FileField(), required=False, max_length=services.MAX_PHOTOS
     )

@@ -178,7 +178,7 @@ def _recompute(
         # A regional change (a minority holiday) touches that subtree only.
         path_field = "region_path" if model is Suggestion else "suggestion__region_path"
         base = base.filter(**{f"{path_field}__startswith": path})
-    groups = base.values_list(start_field, spec_field, region_field).distinct()
+    groups = base.order_by().values_list(start_field, spec_field, region_field).distinct()
     regions = {r.pk: r for r in Region.objects.filter(pk__in={g[2] for g in groups})}
     moved: dict[int, tuple] = {}
     for start, spec, region_id in groups:
@@ -256,4 +256,3 @@ def on_calendar_changed(sender=None, years=None, region_path: str = "", **kwargs
             years=sorted(years),
             region_path=region_path or "",
         )
-

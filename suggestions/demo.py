@@ -206,9 +206,7 @@ def seed_rules() -> None:
     jiaocheng = Region.objects.filter(code="141122").first()
     if city is None:
         return
-    SLAProfile.objects.get_or_create(
-        region=city, category="", defaults={"reply_days": 10}
-    )
+    SLAProfile.objects.get_or_create(region=city, category="", defaults={"reply_days": 10})
     if jiaocheng is not None:
         # 交城县 answers water and gas in 3 working days (utilities that cannot wait).
         for category in (C.WATER, C.GAS):
@@ -250,7 +248,9 @@ def _sources(city: Region) -> list[Source]:
             continue
         seen.add(membership.deputy_id)
         deputy = membership.deputy
-        sources.append(Source(deputy, membership.station, deputy.region, _county_code(deputy.region)))
+        sources.append(
+            Source(deputy, membership.station, deputy.region, _county_code(deputy.region))
+        )
     stations = Station.objects.filter(
         region_path__startswith=city.path, status=Station.Status.ACTIVE
     ).select_related("region")
@@ -339,7 +339,9 @@ def seed_suggestions(units_by_county, stdout=None) -> int:
             region=source.region,
             region_path=source.region.path,
             submission_token=f"{TOKEN_PREFIX}{i:04d}",
-            channel=rng.choice([Channel.QR] * 5 + [Channel.STATION, Channel.RECEPTION, Channel.PHONE]),
+            channel=rng.choice(
+                [Channel.QR] * 5 + [Channel.STATION, Channel.RECEPTION, Channel.PHONE]
+            ),
             category=category,
             content=content,
             place=place,
@@ -377,7 +379,11 @@ def _event(suggestion, kind, at, public="", staff="", actor="", data=None):
 
 def _set_due(suggestion, spec, start, terms, calendar):
     due = deadlines.compute(
-        what="答复", spec=spec, start=start, region=suggestion.region, source=terms.source,
+        what="答复",
+        spec=spec,
+        start=start,
+        region=suggestion.region,
+        source=terms.source,
         calendar=calendar,
     )
     suggestion.due_date = due.date
@@ -399,10 +405,13 @@ def _apply_plans(rows, units_by_county, rng, calendar, now) -> None:
         at = suggestion.submitted_at
         span = max((now - at).total_seconds(), 3600)
 
-        def step(fraction, at_=None):
-            return (at_ or suggestion.submitted_at) + datetime.timedelta(seconds=span * fraction)
+        def step(fraction, start=at, span=span):
+            # A moment `fraction` of the way from submission to now.
+            return start + datetime.timedelta(seconds=span * fraction)
 
-        _event(suggestion, "submitted", at, public="您的意见建议已提交，我们会尽快处理。", actor="群众")
+        _event(
+            suggestion, "submitted", at, public="您的意见建议已提交，我们会尽快处理。", actor="群众"
+        )
         if plan == "submitted":
             continue
         station_label = source.station.name if source.station else source.region.name
@@ -412,7 +421,10 @@ def _apply_plans(rows, units_by_county, rng, calendar, now) -> None:
             suggestion._demo_merge_into = previous
             suggestion.closed_at = step(0.2)
             _event(
-                suggestion, "merged", step(0.2), actor=staff,
+                suggestion,
+                "merged",
+                step(0.2),
+                actor=staff,
                 public="您反映的问题与其他群众反映的同一问题合并办理。",
             )
             continue
@@ -429,7 +441,10 @@ def _apply_plans(rows, units_by_county, rng, calendar, now) -> None:
             suggestion.reject_note = "该事项应通过法定途径解决，建议向人民法院或相关仲裁机构申请。"
             suggestion.closed_at = step(0.2)
             _event(
-                suggestion, "rejected", step(0.2), actor=staff,
+                suggestion,
+                "rejected",
+                step(0.2),
+                actor=staff,
                 public="经审核，您反映的问题不属于受理范围：" + suggestion.reject_note,
             )
             continue
@@ -441,7 +456,9 @@ def _apply_plans(rows, units_by_county, rng, calendar, now) -> None:
             suggestion.reply_text = "代表现场了解情况后，已联系相关方面当场协调解决。"
             suggestion.replied_at = step(0.15)
             _event(
-                suggestion, "on_spot", suggestion.replied_at,
+                suggestion,
+                "on_spot",
+                suggestion.replied_at,
                 public="人大代表已当场答复，请查看答复内容并评价。",
                 actor=source.deputy.name if source.deputy else staff,
             )
@@ -453,7 +470,10 @@ def _apply_plans(rows, units_by_county, rng, calendar, now) -> None:
             start = timezone.localdate(accepted_at)
             _set_due(suggestion, f"wd:{terms.reply_days}", start, terms, calendar)
             _event(
-                suggestion, "local", accepted_at, actor=staff,
+                suggestion,
+                "local",
+                accepted_at,
+                actor=staff,
                 public=f"您反映的问题由{station_label}办理。",
             )
             if plan == "local_handling":
@@ -461,8 +481,14 @@ def _apply_plans(rows, units_by_county, rng, calendar, now) -> None:
                 continue
             suggestion.reply_text = reply
             suggestion.replied_at = step(0.4)
-            _event(suggestion, "replied", suggestion.replied_at, actor=staff,
-                   public="已答复，请查看答复内容并评价。", staff=reply)
+            _event(
+                suggestion,
+                "replied",
+                suggestion.replied_at,
+                actor=staff,
+                public="已答复，请查看答复内容并评价。",
+                staff=reply,
+            )
             _close(suggestion, rng.choice(satisfied), step(0.6))
             continue
         # Assigned to a handling unit of the county.
@@ -473,8 +499,12 @@ def _apply_plans(rows, units_by_county, rng, calendar, now) -> None:
         suggestion.handling = Suggestion.Handling.ASSIGNED
         _set_due(suggestion, f"wd:{terms.reply_days}", start, terms, calendar)
         ack = deadlines.compute(
-            what="签收", spec=f"wd:{terms.acknowledge_days}", start=start,
-            region=suggestion.region, source=terms.source, calendar=calendar,
+            what="签收",
+            spec=f"wd:{terms.acknowledge_days}",
+            start=start,
+            region=suggestion.region,
+            source=terms.source,
+            calendar=calendar,
         )
         assignment = Assignment(
             unit=lead,
@@ -492,7 +522,10 @@ def _apply_plans(rows, units_by_county, rng, calendar, now) -> None:
         )
         suggestion._demo_assignments.append(assignment)
         _event(
-            suggestion, "assigned", assigned_at, actor="县人大常委会工作人员",
+            suggestion,
+            "assigned",
+            assigned_at,
+            actor="县人大常委会工作人员",
             public=f"您反映的问题已交由{lead.name}办理，答复期限{suggestion.due_date:%Y年%m月%d日}。",
             staff=f"主办：{lead.name}。",
         )
@@ -501,23 +534,41 @@ def _apply_plans(rows, units_by_county, rng, calendar, now) -> None:
             continue
         assignment.status = Assignment.Status.ACKNOWLEDGED
         assignment.acknowledged_at = step(0.2)
-        _event(suggestion, "acknowledged", assignment.acknowledged_at, actor=lead.name,
-               public=f"{lead.name}已签收，正在办理。")
+        _event(
+            suggestion,
+            "acknowledged",
+            assignment.acknowledged_at,
+            actor=lead.name,
+            public=f"{lead.name}已签收，正在办理。",
+        )
         if plan == "handling":
             suggestion.status = S.HANDLING
             if rng.random() < 0.25:
                 suggestion._demo_extension = ExtensionRequest(
-                    assignment=assignment, days=5, reason="需协调施工队伍，申请延期。",
+                    assignment=assignment,
+                    days=5,
+                    reason="需协调施工队伍，申请延期。",
                     requested_at=step(0.5),
                 )
-                _event(suggestion, "ext_requested", step(0.5), actor=lead.name,
-                       staff="申请延长5个工作日：需协调施工队伍。")
+                _event(
+                    suggestion,
+                    "ext_requested",
+                    step(0.5),
+                    actor=lead.name,
+                    staff="申请延长5个工作日：需协调施工队伍。",
+                )
             continue
         suggestion.reply_text = reply
         suggestion.replied_at = step(0.5)
         assignment.status = Assignment.Status.DONE
-        _event(suggestion, "replied", suggestion.replied_at, actor=lead.name,
-               public="已答复，请查看答复内容并评价。", staff=reply)
+        _event(
+            suggestion,
+            "replied",
+            suggestion.replied_at,
+            actor=lead.name,
+            public="已答复，请查看答复内容并评价。",
+            staff=reply,
+        )
         if plan == "replied":
             suggestion.status = S.REPLIED
             continue
@@ -527,12 +578,24 @@ def _apply_plans(rows, units_by_county, rng, calendar, now) -> None:
             suggestion.reopened_count = 1
             suggestion.status = S.HANDLING
             assignment.status = Assignment.Status.ACKNOWLEDGED
-            _event(suggestion, "followed_up", suggestion.followed_up_at, actor=staff,
-                   public="回访评价：不满意。", data={"satisfaction": "unsatisfied"})
-            _set_due(suggestion, "m:1", timezone.localdate(suggestion.followed_up_at), terms,
-                     calendar)
-            _event(suggestion, "reopened", suggestion.followed_up_at, actor=staff,
-                   public=f"您对答复不满意，已重新办理，答复期限{suggestion.due_date:%Y年%m月%d日}。")
+            _event(
+                suggestion,
+                "followed_up",
+                suggestion.followed_up_at,
+                actor=staff,
+                public="回访评价：不满意。",
+                data={"satisfaction": "unsatisfied"},
+            )
+            _set_due(
+                suggestion, "m:1", timezone.localdate(suggestion.followed_up_at), terms, calendar
+            )
+            _event(
+                suggestion,
+                "reopened",
+                suggestion.followed_up_at,
+                actor=staff,
+                public=f"您对答复不满意，已重新办理，答复期限{suggestion.due_date:%Y年%m月%d日}。",
+            )
             continue
         _close(suggestion, rng.choice(satisfied), step(0.7))
         previous = suggestion
@@ -546,8 +609,14 @@ def _close(suggestion, satisfaction, at) -> None:
     suggestion.closed_at = at
     suggestion.status = Suggestion.Status.CLOSED
     label = Satisfaction(satisfaction).label
-    _event(suggestion, "followed_up", at, actor="联络站工作人员", public=f"回访评价：{label}。",
-           data={"satisfaction": satisfaction})
+    _event(
+        suggestion,
+        "followed_up",
+        at,
+        actor="联络站工作人员",
+        public=f"回访评价：{label}。",
+        data={"satisfaction": satisfaction},
+    )
     _event(suggestion, "closed", at, public="已办结。感谢您的监督。", actor="联络站工作人员")
 
 

@@ -55,13 +55,26 @@ class SuggestionFilter(django_filters.FilterSet):
     due = django_filters.ChoiceFilter(
         label=_("期限"), choices=DUE_WINDOWS, method="filter_due", empty_label=_("全部期限")
     )
-    overdue = django_filters.BooleanFilter(
-        label=_("只看超期"), method="filter_overdue", widget=django_filters.widgets.BooleanWidget()
+    overdue = django_filters.ChoiceFilter(
+        label=_("超期"),
+        choices=[("true", _("只看超期"))],
+        method="filter_overdue",
+        empty_label=_("全部"),
     )
 
     class Meta:
         model = Suggestion
-        fields = ["q", "status", "category", "channel", "region", "deputy", "station", "unit", "due"]
+        fields = [
+            "q",
+            "status",
+            "category",
+            "channel",
+            "region",
+            "deputy",
+            "station",
+            "unit",
+            "due",
+        ]
 
     def __init__(self, data=None, queryset=None, *, request=None, user=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
@@ -100,7 +113,7 @@ class SuggestionFilter(django_filters.FilterSet):
         return queryset
 
     def filter_overdue(self, queryset, name, value):
-        if value:
+        if value == "true":
             return self.filter_due(queryset, name, "overdue")
         return queryset
 

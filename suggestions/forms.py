@@ -5,8 +5,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from deputies.models import Deputy
 from regions.models import Region
-from tenancy.scope import region_choices
+from stations.models import Station
+from tenancy.scope import region_choices, scope_of
 
 from .images import sanitize_image
 from .models import (
@@ -167,10 +169,25 @@ class CitizenRatingForm(forms.Form):
 
 
 class StaffSuggestionForm(forms.Form):
-    """Staff record a concern received at a reception, by phone or by mail."""
+    """Record a concern received at a reception, a home visit, by phone or by mail.
+
+    Region staff pick a region (or a station); a station's liaison officer picks
+    their station; a deputy records under their own name.
+    """
 
     channel = forms.ChoiceField(label=_("渠道"), choices=Channel.choices)
-    region = forms.ModelChoiceField(label=_("所属区划"), queryset=Region.objects.none())
+    deputy = forms.ModelChoiceField(
+        label=_("人大代表"), queryset=Deputy.objects.none(), required=False
+    )
+    station = forms.ModelChoiceField(
+        label=_("联络站点"), queryset=Station.objects.none(), required=False
+    )
+    region = forms.ModelChoiceField(
+        label=_("所属区划"),
+        queryset=Region.objects.none(),
+        required=False,
+        help_text=_("未选择联络站点时填写。"),
+    )
     category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
     content = forms.CharField(
         label=_("反映内容"), max_length=CONTENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
@@ -182,17 +199,38 @@ class StaffSuggestionForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = region_choices(user).exclude(
-            level=Region.Level.PROVINCE
+        scope = scope_of(user)
+        regions = region_choices(user).exclude(level=Region.Level.PROVINCE)
+        self.fields["region"].queryset = regions
+        self.fields["station"].queryset = Station.objects.visible_to(user, for_write=True).filter(
+            status=Station.Status.ACTIVE
         )
+        if scope.write.deputy_ids:
+            deputies = Deputy.objects.filter(pk__in=scope.write.deputy_ids)
+            self.fields["deputy"].queryset = deputies
+            self.fields["deputy"].required = True
+            self.fields["deputy"].initial = deputies.first()
+        else:
+            del self.fields["deputy"]
+        if not scope.everything and not scope.write.region_paths:
+            del self.fields["region"]
 
     def clean_contact_phone(self):
         return clean_phone(self.cleaned_data["contact_phone"])
 
+    def clean(self):
+        data = super().clean()
+        if not (data.get("deputy") or data.get("station") or data.get("region")):
+            raise ValidationError(_("请选择联络站点或所属区划。"))
+        return data
+
 
 class NoteForm(forms.Form):
     note = forms.CharField(
-        label=_("说明（选填）"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("说明（选填）"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -221,7 +259,10 @@ class AssignForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
     note = forms.CharField(
-        label=_("交办意见（选填）"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("交办意见（选填）"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, units, **kwargs):
@@ -238,7 +279,9 @@ class AssignForm(forms.Form):
 
 
 class BulkAssignForm(forms.Form):
-    lead_unit = forms.ModelChoiceField(label=_("交办给"), queryset=HandlingUnit.objects.none())
+    lead_unit = forms.ModelChoiceField(
+        label=_("交办给"), queryset=HandlingUnit.objects.none(), empty_label=_("请选择承办单位")
+    )
     note = forms.CharField(label=_("交办意见（选填）"), max_length=500, required=False)
     ids = forms.ModelMultipleChoiceField(queryset=Suggestion.objects.none())
 
@@ -307,14 +350,15 @@ class FollowUpForm(forms.Form):
         label=_("群众评价"), choices=Satisfaction.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(
-        label=_("回访记录（选填）"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("回访记录（选填）"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class MergeForm(forms.Form):
-    survivor_code = forms.CharField(
-        label=_("合并到（填写保留事项的查询码）"), max_length=20
-    )
+    survivor_code = forms.CharField(label=_("合并到（填写保留事项的查询码）"), max_length=20)
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)

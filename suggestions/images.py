@@ -41,8 +41,14 @@ def sanitize_image(upload) -> ContentFile:
             image.load()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
         raise ValidationError(_("只能上传照片（JPG、PNG、WEBP格式），该文件无法识别。")) from None
     image = ImageOps.exif_transpose(image)
     image = image.convert("RGB")

@@ -110,7 +110,11 @@ class SLAProfile(RegionScoped):
     """
 
     category = models.CharField(
-        _("类别"), max_length=20, choices=Category.choices, blank=True, help_text=_("留空表示所有类别")
+        _("类别"),
+        max_length=20,
+        choices=Category.choices,
+        blank=True,
+        help_text=_("留空表示所有类别"),
     )
     acknowledge_days = models.PositiveSmallIntegerField(_("签收期限（工作日）"), default=2)
     return_days = models.PositiveSmallIntegerField(_("退回期限（工作日）"), default=2)
@@ -183,7 +187,10 @@ class Suggestion(RegionScoped):
         ACCEPTED = "accepted", _("已受理")  # in scope, waiting for a handling decision
         REJECTED = "rejected", _("不予受理")  # out of scope (litigation...), closed with a reason
         ASSIGNED = "assigned", _("已交办")  # sent to handling units, lead unit not yet signed
-        HANDLING = "handling", _("办理中")  # signed by the lead unit, or handled by station/township
+        HANDLING = (
+            "handling",
+            _("办理中"),
+        )  # signed by the lead unit, or handled by station/township
         REPLIED = "replied", _("已答复")  # answer given, waiting for the return visit
         CLOSED = "closed", _("已办结")  # return visit done, satisfaction recorded
         MERGED = "merged", _("已合并")  # a duplicate, folded into `merged_into`
@@ -241,9 +248,7 @@ class Suggestion(RegionScoped):
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
     )
-    handling = models.CharField(
-        _("办理方式"), max_length=12, choices=Handling.choices, blank=True
-    )
+    handling = models.CharField(_("办理方式"), max_length=12, choices=Handling.choices, blank=True)
     reject_reason = models.CharField(
         _("不予受理理由"), max_length=20, choices=RejectReason.choices, blank=True
     )
@@ -340,6 +345,9 @@ class SuggestionPhoto(models.Model):
         verbose_name_plural = _("照片")
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return self.image.name
+
 
 class ReplyAttachment(models.Model):
     """A file sent with the reply (答复函, photos of the repair...)."""
@@ -390,7 +398,10 @@ class Assignment(models.Model):
 
     suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(
-        HandlingUnit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="assignments"
+        HandlingUnit,
+        verbose_name=_("承办单位"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
     )
     role = models.CharField(_("主办/协办"), max_length=4, choices=Role.choices, default=Role.LEAD)
     status = models.CharField(
@@ -502,6 +513,9 @@ class ExtensionRequest(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.suggestion_id} +{self.days}"
+
 
 class SuggestionEvent(models.Model):
     """One step in a matter's timeline: plain Chinese for the citizen, detail for staff."""
@@ -550,7 +564,11 @@ class ReplyTemplate(RegionScoped):
     """A reusable reply text for one category (or all), offered when replying."""
 
     category = models.CharField(
-        _("类别"), max_length=20, choices=Category.choices, blank=True, help_text=_("留空表示所有类别")
+        _("类别"),
+        max_length=20,
+        choices=Category.choices,
+        blank=True,
+        help_text=_("留空表示所有类别"),
     )
     title = models.CharField(_("标题"), max_length=60)
     body = models.TextField(_("答复内容"), max_length=2000)

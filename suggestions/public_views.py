@@ -43,7 +43,9 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
     if request.method != "POST":
         form = PublicSuggestionForm()
         return render(
-            request, "suggestions/public/new.html", {"form": form, "deputy": deputy, "station": station}
+            request,
+            "suggestions/public/new.html",
+            {"form": form, "deputy": deputy, "station": station},
         )
     token = request.POST.get("submission_token", "")
     existing = services.suggestion_by_token(token) if TOKEN_RE.match(token) else None
@@ -86,7 +88,12 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
             )
             _remember(request, suggestion)
             return redirect("concern:receipt", submission_token=suggestion.submission_token)
-    context = {"form": form, "deputy": deputy, "station": station, "photos_lost": bool(request.FILES)}
+    context = {
+        "form": form,
+        "deputy": deputy,
+        "station": station,
+        "photos_lost": bool(request.FILES),
+    }
     return render(request, "suggestions/public/new.html", context, status=status)
 
 
@@ -136,9 +143,11 @@ def track(request):
         form.add_error(None, _("查询错误次数过多，请15分钟后再试。"))
         status = 429
     elif form.is_valid():
-        suggestion = Suggestion.objects.select_related("constituent").filter(
-            tracking_code=form.cleaned_data["code"]
-        ).first()
+        suggestion = (
+            Suggestion.objects.select_related("constituent")
+            .filter(tracking_code=form.cleaned_data["code"])
+            .first()
+        )
         phone = suggestion.constituent.phone if suggestion and suggestion.constituent else ""
         if suggestion is not None and (not phone or phone[-4:] == form.cleaned_data["phone_last4"]):
             _remember(request, suggestion)

@@ -42,11 +42,15 @@ def assignable_units(actor, suggestion: Suggestion) -> QuerySet[HandlingUnit]:
     """Active units a matter may be assigned to by `actor`.
 
     Units of the matter's own region and the regions above it (a township's matter
-    goes to the county's water bureau), plus any unit the actor manages.
+    goes to the county's water bureau), plus the units the actor manages inside the
+    matter's county (another township's government): never another county's.
     """
+    above = _ancestor_paths(suggestion.region_path)
+    # The matter's county (or the deepest region above the township level).
+    county_path = above[min(2, len(above) - 1)]
     mine = HandlingUnit.objects.visible_to(actor, for_write=True).values("pk")
     return HandlingUnit.objects.filter(is_active=True).filter(
-        Q(region_path__in=_ancestor_paths(suggestion.region_path)) | Q(pk__in=mine)
+        Q(region_path__in=above) | (Q(pk__in=mine) & Q(region_path__startswith=county_path))
     )
 
 
@@ -70,9 +74,9 @@ def inbox(user) -> QuerySet[Suggestion]:
         .prefetch_related(
             Prefetch(
                 "assignments",
-                queryset=Assignment.objects.filter(
-                    role=Assignment.Role.LEAD
-                ).select_related("unit"),
+                queryset=Assignment.objects.filter(role=Assignment.Role.LEAD).select_related(
+                    "unit"
+                ),
                 to_attr="lead_assignments",
             )
         )
@@ -176,9 +180,7 @@ def actions_for(user, suggestion: Suggestion, assignments: list[Assignment]) -> 
     triage = status in (Status.SUBMITTED, Status.ACCEPTED)
     running = status in (Status.ASSIGNED, Status.HANDLING)
     today = services._today()
-    lead = next(
-        (a for a in assignments if a.role == Assignment.Role.LEAD and a.is_active), None
-    )
+    lead = next((a for a in assignments if a.role == Assignment.Role.LEAD and a.is_active), None)
     if suggestion.handling == Suggestion.Handling.ASSIGNED:
         handler = staff or (lead is not None and services.is_unit_clerk(user, lead.unit_id))
     else:

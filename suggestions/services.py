@@ -218,9 +218,7 @@ def _county_of(region: Region) -> Region:
     return county or region
 
 
-def _constituent_for(
-    *, region: Region, name: str, phone: str, village: str
-) -> Constituent | None:
+def _constituent_for(*, region: Region, name: str, phone: str, village: str) -> Constituent | None:
     name, phone, village = name.strip(), phone.strip(), village.strip()
     if not (name or phone):
         return None
@@ -304,9 +302,7 @@ def suggestion_submit(
     if not content:
         raise ValidationError({"content": _("请填写反映的问题。")})
     if len(content) > CONTENT_MAX_LENGTH:
-        raise ValidationError(
-            {"content": _("内容不能超过%(n)s字。") % {"n": CONTENT_MAX_LENGTH}}
-        )
+        raise ValidationError({"content": _("内容不能超过%(n)s字。") % {"n": CONTENT_MAX_LENGTH}})
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("最多上传%(n)s张照片。") % {"n": MAX_PHOTOS}})
     if channel not in Channel.values:
@@ -379,9 +375,7 @@ def suggestion_accept(*, actor, suggestion: Suggestion, note: str = "") -> Sugge
     return suggestion
 
 
-def suggestion_reject(
-    *, actor, suggestion: Suggestion, reason: str, note: str = ""
-) -> Suggestion:
+def suggestion_reject(*, actor, suggestion: Suggestion, reason: str, note: str = "") -> Suggestion:
     """Refuse an out-of-scope matter with a reason (不予受理). Staff or the station's officer."""
     if reason not in RejectReason.values:
         raise ValidationError({"reason": _("请选择不予受理的理由。")})
@@ -638,7 +632,9 @@ def suggestions_assign_bulk(
     for suggestion in suggestions:
         try:
             done.append(
-                suggestion_assign(actor=actor, suggestion=suggestion, lead_unit=lead_unit, note=note)
+                suggestion_assign(
+                    actor=actor, suggestion=suggestion, lead_unit=lead_unit, note=note
+                )
             )
         except ValidationError as error:
             failed.append((suggestion, " ".join(error.messages)))
@@ -751,7 +747,11 @@ def assignment_return(*, actor, assignment: Assignment, reason: str) -> Assignme
             actor,
             public=public,
             staff=_("%(unit)s（%(role)s）退回：%(reason)s")
-            % {"unit": assignment.unit.name, "role": assignment.get_role_display(), "reason": reason},
+            % {
+                "unit": assignment.unit.name,
+                "role": assignment.get_role_display(),
+                "reason": reason,
+            },
             data={"assignment": assignment.pk},
         )
         _save(suggestion, before, actor, _("退回"), fields)
@@ -771,9 +771,7 @@ def _handler_may_act(actor, suggestion: Suggestion) -> bool:
     return is_station_officer(actor, suggestion)
 
 
-def extension_request(
-    *, actor, suggestion: Suggestion, days: int, reason: str
-) -> ExtensionRequest:
+def extension_request(*, actor, suggestion: Suggestion, days: int, reason: str) -> ExtensionRequest:
     """Ask for more time, before the reply deadline passes (申请延期). The handler."""
     reason = reason.strip()
     if not reason:
@@ -898,6 +896,12 @@ def suggestion_reply(
         suggestion.assignments.filter(status__in=Assignment.ACTIVE_STATUSES).update(
             status=Assignment.Status.DONE
         )
+        # A reply settles any extension still waiting: the deadline no longer runs.
+        suggestion.extensions.filter(status=ExtensionRequest.Status.PENDING).update(
+            status=ExtensionRequest.Status.REFUSED,
+            decided_at=now,
+            decision_note=_("已答复，延期申请自动关闭。"),
+        )
         _event(
             suggestion,
             Kind.REPLIED,
@@ -946,7 +950,11 @@ def suggestion_follow_up(
             actor,
             public=_("回访评价：%(label)s。") % {"label": label},
             staff=note,
-            data={"satisfaction": satisfaction, "by_citizen": citizen, "round": suggestion.reopened_count + 1},
+            data={
+                "satisfaction": satisfaction,
+                "by_citizen": citizen,
+                "round": suggestion.reopened_count + 1,
+            },
         )
         fields = ["satisfaction", "followed_up_at"]
         if satisfaction == Satisfaction.UNSATISFIED and suggestion.reopened_count == 0:
@@ -957,16 +965,16 @@ def suggestion_follow_up(
                 # Nobody "on the spot" any more: the station or township takes it over.
                 suggestion.handling = Suggestion.Handling.LOCAL
             lead = (
-                suggestion.assignments.filter(role=Assignment.Role.LEAD, status=Assignment.Status.DONE)
+                suggestion.assignments.filter(
+                    role=Assignment.Role.LEAD, status=Assignment.Status.DONE
+                )
                 .order_by("-pk")
                 .first()
             )
             if lead is not None:
                 lead.status = Assignment.Status.ACKNOWLEDGED
                 lead.save(update_fields=["status"])
-            _set_reply_deadline(
-                suggestion, spec=f"m:{terms.rehandle_months}", start=_today()
-            )
+            _set_reply_deadline(suggestion, spec=f"m:{terms.rehandle_months}", start=_today())
             _event(
                 suggestion,
                 Kind.REOPENED,

@@ -44,7 +44,9 @@ def _clerk_emails(unit_ids) -> list[str]:
 def notify_new_suggestion(*, suggestion_id: int) -> None:
     """Tell the deputy and the station's liaison officers that a concern came in."""
     suggestion = (
-        Suggestion.objects.select_related("deputy__user", "station").filter(pk=suggestion_id).first()
+        Suggestion.objects.select_related("deputy__user", "station")
+        .filter(pk=suggestion_id)
+        .first()
     )
     if suggestion is None:
         return
@@ -83,7 +85,9 @@ def notify_assignment(*, suggestion_id: int, unit_ids: list[int]) -> None:
 
 
 def notify_returned(*, assignment_id: int) -> None:
-    assignment = Assignment.objects.select_related("suggestion", "unit").filter(pk=assignment_id).first()
+    assignment = (
+        Assignment.objects.select_related("suggestion", "unit").filter(pk=assignment_id).first()
+    )
     if assignment is not None:
         logger.info(
             "concern %s returned by %s", assignment.suggestion.tracking_code, assignment.unit

@@ -4,7 +4,17 @@ from . import views
 
 app_name = "suggestions"
 
-ACTIONS = ["accept", "reject", "answer", "handle", "assign", "merge", "extend", "reply", "follow_up"]
+ACTIONS = [
+    "accept",
+    "reject",
+    "answer",
+    "handle",
+    "assign",
+    "merge",
+    "extend",
+    "reply",
+    "follow_up",
+]
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),

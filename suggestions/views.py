@@ -54,6 +54,12 @@ def _may_manage(user) -> bool:
     return scope.everything or bool(scope.write.region_paths)
 
 
+def _may_register(user) -> bool:
+    """Region staff, station officers and deputies record concerns they received."""
+    scope = scope_of(user)
+    return _may_manage(user) or bool(scope.write.station_ids or scope.write.deputy_ids)
+
+
 def _require_manager(user) -> None:
     if not _may_manage(user):
         raise PermissionDenied
@@ -81,7 +87,7 @@ def inbox(request):
             "filter": filterset,
             "page": page,
             "can_assign": can_assign,
-            "can_create": can_assign,
+            "can_create": _may_register(request.user),
             "bulk_form": BulkAssignForm(
                 units=selectors.bulk_assignable_units(request.user),
                 suggestions=Suggestion.objects.none(),
@@ -131,8 +137,9 @@ def _safe_next(request) -> str:
 
 @login_required
 def new(request):
-    """Staff record a concern received at a reception, by phone or mail."""
-    _require_manager(request.user)
+    """Record a concern received at a reception, a visit, by phone or mail."""
+    if not _may_register(request.user):
+        raise PermissionDenied
     form = StaffSuggestionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -143,7 +150,9 @@ def new(request):
                 category=data["category"],
                 content=data["content"],
                 place=data["place"],
-                region=data["region"],
+                deputy=data.get("deputy"),
+                station=data.get("station"),
+                region=None if data.get("station") else data.get("region"),
                 contact_name=data["contact_name"],
                 contact_phone=data["contact_phone"],
                 village=data["village"],
@@ -151,7 +160,9 @@ def new(request):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("已登记，查询码 %(code)s。") % {"code": suggestion.display_code})
+            messages.success(
+                request, _("已登记，查询码 %(code)s。") % {"code": suggestion.display_code}
+            )
             return redirect("suggestions:detail", suggestion_pk=suggestion.pk)
     return render(request, "suggestions/new.html", {"form": form})
 
@@ -542,9 +553,7 @@ def unit_edit(request, unit_pk: int):
         else:
             messages.success(request, _("已保存。"))
             return redirect("suggestions:unit_detail", unit_pk=unit.pk)
-    return render(
-        request, "suggestions/form_page.html", {"form": form, "title": _("编辑承办单位")}
-    )
+    return render(request, "suggestions/form_page.html", {"form": form, "title": _("编辑承办单位")})
 
 
 @login_required
@@ -675,4 +684,3 @@ def constituent_detail(request, constituent_pk: int):
             "may_reveal": services.may_reveal_constituent(request.user, constituent),
         },
     )
-

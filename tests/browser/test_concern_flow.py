@@ -7,7 +7,9 @@ from suggestions.models import Suggestion
 from tests.browser.conftest import login, screenshot
 
 
-def test_citizen_raises_a_concern_from_the_deputys_page_and_tracks_it(phone_page, live_server, world):
+def test_citizen_raises_a_concern_from_the_deputys_page_and_tracks_it(
+    phone_page, live_server, world
+):
     page = phone_page
     StationMembership.objects.create(
         deputy=world.deputy, station=world.station, start_date=datetime.date(2026, 1, 1)

@@ -21,7 +21,10 @@ def _post(client, path, data):
 
 def test_list_is_scoped_and_filtered(client, world, matter):
     services.suggestion_submit(
-        channel="qr", category="roads", content="文水县的路面塌陷问题", deputy=world.neighbour_deputy
+        channel="qr",
+        category="roads",
+        content="文水县的路面塌陷问题",
+        deputy=world.neighbour_deputy,
     )
     client.force_login(world.county_officer)
     rows = client.get("/api/suggestions/").json()["results"]
@@ -40,11 +43,16 @@ def test_lifecycle_through_the_api(client, world):
     base = f"/api/suggestions/{suggestion.pk}"
     client.force_login(world.county_officer)
     assert _post(client, f"{base}/accept/", {}).json()["status"] == "accepted"
-    body = _post(client, f"{base}/assign/", {"lead_unit": world.unit.pk, "note": "请核查水质"}).json()
+    body = _post(
+        client, f"{base}/assign/", {"lead_unit": world.unit.pk, "note": "请核查水质"}
+    ).json()
     assert body["status"] == "assigned" and body["due_date"]
     assignment = body["assignments"][0]["id"]
     client.force_login(world.clerk)
-    assert _post(client, f"{base}/acknowledge/", {"assignment": assignment}).json()["status"] == "handling"
+    assert (
+        _post(client, f"{base}/acknowledge/", {"assignment": assignment}).json()["status"]
+        == "handling"
+    )
     extension = _post(client, f"{base}/extend/", {"days": 3, "reason": "送检需要时间"})
     assert extension.status_code == 200
     client.force_login(world.county_officer)
@@ -52,7 +60,10 @@ def test_lifecycle_through_the_api(client, world):
     body = _post(client, f"{base}/decide-extension/", {"extension": ext_id, "approve": True}).json()
     assert body["due_rule"]
     client.force_login(world.clerk)
-    assert _post(client, f"{base}/reply/", {"text": "水质检测合格，已冲洗管道。"}).json()["status"] == "replied"
+    assert (
+        _post(client, f"{base}/reply/", {"text": "水质检测合格，已冲洗管道。"}).json()["status"]
+        == "replied"
+    )
     client.force_login(world.township_officer)
     body = _post(client, f"{base}/follow-up/", {"satisfaction": "satisfied"}).json()
     assert body["status"] == "closed"
@@ -83,16 +94,22 @@ def test_leader_reads_but_gets_403_on_actions(client, world, matter):
 def test_handling_units_api_checks_the_target_region(client, world):
     client.force_login(world.county_officer)
     response = _post(
-        client, "/api/handling-units/", {"name": "交城县民政局", "kind": "department", "region": world.county.code}
+        client,
+        "/api/handling-units/",
+        {"name": "交城县民政局", "kind": "department", "region": world.county.code},
     )
     assert response.status_code == 201, response.content
     response = _post(
-        client, "/api/handling-units/", {"name": "文水县民政局", "kind": "department", "region": world.neighbour.code}
+        client,
+        "/api/handling-units/",
+        {"name": "文水县民政局", "kind": "department", "region": world.neighbour.code},
     )
     assert response.status_code == 400 and "region" in response.json()
     client.force_login(world.clerk)
     response = client.patch(
-        f"/api/handling-units/{world.unit.pk}/", {"phone": "0358-1234567"}, content_type="application/json"
+        f"/api/handling-units/{world.unit.pk}/",
+        {"phone": "0358-1234567"},
+        content_type="application/json",
     )
     assert response.status_code == 403
     client.force_login(world.outsider)
@@ -123,21 +140,29 @@ def test_public_intake_is_anonymous_and_idempotent(client, world):
 def test_public_intake_field_errors_and_limits(client, world, monkeypatch):
     response = _post(client, "/api/concerns/", _intake())
     assert response.status_code == 400  # neither a deputy nor a station
-    response = _post(client, "/api/concerns/", _intake(station_token=world.station.public_token, content="短"))
+    response = _post(
+        client, "/api/concerns/", _intake(station_token=world.station.public_token, content="短")
+    )
     assert response.status_code == 400 and "content" in response.json()
     response = _post(
-        client, "/api/concerns/", _intake(station_token=world.station.public_token, contact_phone="99")
+        client,
+        "/api/concerns/",
+        _intake(station_token=world.station.public_token, contact_phone="99"),
     )
     assert response.status_code == 400 and "contact_phone" in response.json()
     response = _post(client, "/api/concerns/", _intake(station_token="not-a-token"))
     assert response.status_code == 404
-    response = _post(client, "/api/concerns/", _intake(station_token=world.station.public_token, website="x"))
+    response = _post(
+        client, "/api/concerns/", _intake(station_token=world.station.public_token, website="x")
+    )
     assert response.status_code == 400
     monkeypatch.setattr(public_views, "SUBMIT_PER_IP", (1, 3600))
     ok = _post(client, "/api/concerns/", _intake(station_token=world.station.public_token))
     assert ok.status_code == 201
     limited = _post(
-        client, "/api/concerns/", _intake(station_token=world.station.public_token, submission_token="t" * 20)
+        client,
+        "/api/concerns/",
+        _intake(station_token=world.station.public_token, submission_token="t" * 20),
     )
     assert limited.status_code == 429
     assert Suggestion.objects.count() == 1

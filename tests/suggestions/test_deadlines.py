@@ -78,8 +78,10 @@ def test_provisional_due_dates_are_recounted_when_the_calendar_changes(world, to
     assert suggestion.due_provisional is True
     counted = suggestion.due_date
     assert counted == datetime.date(2027, 1, 11)
-    # The State Council's 2027 New Year holiday is entered: 1 Jan is a holiday, 4-5 Jan too
-    admin = get_user_model().objects.create_superuser("root", "r@example.cn", "x", full_name="管理员")
+    # An administrator enters 4-5 Jan 2027 as holidays: the count skips them
+    admin = get_user_model().objects.create_superuser(
+        "root", "r@example.cn", "x", full_name="管理员"
+    )
     calendar_overrides_create(
         actor=admin,
         start=datetime.date(2027, 1, 4),

@@ -126,7 +126,10 @@ def test_bulk_assignment_assigns_the_selected_and_reports_the_rest(client, cast)
     html = response.content.decode()
     assert "已将2件交办给交城县水务局" in html
     assert c.display_code in html  # the rejected one is reported, not assigned
-    assert set(Suggestion.objects.filter(status="assigned").values_list("pk", flat=True)) == {a.pk, b.pk}
+    assert set(Suggestion.objects.filter(status="assigned").values_list("pk", flat=True)) == {
+        a.pk,
+        b.pk,
+    }
 
 
 def test_bulk_assignment_ignores_matters_outside_the_scope(client, cast):
@@ -163,7 +166,12 @@ def test_unit_directory_create_and_edit_by_staff_only(client, cast):
     unit = f.HandlingUnitFactory._meta.model.objects.get(name="交城县住建局")
     response = client.post(
         reverse("suggestions:unit_edit", args=[unit.pk]),
-        {"region": cast.county.pk, "name": "交城县住房和城乡建设局", "kind": "department", "is_active": "on"},
+        {
+            "region": cast.county.pk,
+            "name": "交城县住房和城乡建设局",
+            "kind": "department",
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302
     unit.refresh_from_db()
@@ -181,14 +189,23 @@ def test_unit_directory_create_and_edit_by_staff_only(client, cast):
         reverse("suggestions:unit_new"),
         {"region": cast.neighbour.pk, "name": "文水县住建局", "kind": "department"},
     )
-    assert response.status_code == 200 and not unit._meta.model.objects.filter(name="文水县住建局").exists()
+    assert (
+        response.status_code == 200
+        and not unit._meta.model.objects.filter(name="文水县住建局").exists()
+    )
 
 
 def test_reply_templates_and_deadline_rules_pages(client, cast):
     client.force_login(cast.county_officer)
     response = client.post(
         reverse("suggestions:template_new"),
-        {"region": cast.county.pk, "category": "water", "title": "停水", "body": "已安排抢修。", "is_active": "on"},
+        {
+            "region": cast.county.pk,
+            "category": "water",
+            "title": "停水",
+            "body": "已安排抢修。",
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302
     assert "停水" in client.get(reverse("suggestions:template_list")).content.decode()

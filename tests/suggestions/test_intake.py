@@ -208,4 +208,3 @@ def test_staff_pages_are_not_public(client, world):
     )
     response = client.get(reverse("suggestions:detail", args=[suggestion.pk]))
     assert response.status_code == 302 and "/login/" in response["Location"]
-

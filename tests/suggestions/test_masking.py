@@ -26,12 +26,15 @@ def matter(cast) -> Suggestion:
         contact_name="张大爷",
         contact_phone=PHONE,
     )
-    services.suggestion_assign(actor=cast.county_officer, suggestion=suggestion, lead_unit=cast.unit)
+    services.suggestion_assign(
+        actor=cast.county_officer, suggestion=suggestion, lead_unit=cast.unit
+    )
     return suggestion
 
 
 @pytest.mark.parametrize(
-    "who", ["county_officer", "township_officer", "station_officer", "deputy_user", "leader", "clerk"]
+    "who",
+    ["county_officer", "township_officer", "station_officer", "deputy_user", "leader", "clerk"],
 )
 def test_lists_and_detail_show_the_number_masked(client, cast, matter, who):
     client.force_login(getattr(cast, who))
@@ -44,7 +47,9 @@ def test_lists_and_detail_show_the_number_masked(client, cast, matter, who):
     assert api["contact_phone"] == MASKED
 
 
-@pytest.mark.parametrize("who", ["county_officer", "township_officer", "station_officer", "deputy_user"])
+@pytest.mark.parametrize(
+    "who", ["county_officer", "township_officer", "station_officer", "deputy_user"]
+)
 def test_reveal_shows_the_number_and_is_audited(client, cast, matter, who):
     user = getattr(cast, who)
     client.force_login(user)

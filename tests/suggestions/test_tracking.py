@@ -25,14 +25,16 @@ def _track(client, code, last4=""):
 def test_code_and_last_four_digits_show_the_plain_chinese_timeline(client, world):
     suggestion = _submitted(world)
     services.suggestion_accept(actor=world.county_officer, suggestion=suggestion)
-    services.suggestion_assign(actor=world.county_officer, suggestion=suggestion, lead_unit=world.unit)
+    services.suggestion_assign(
+        actor=world.county_officer, suggestion=suggestion, lead_unit=world.unit
+    )
     response = _track(client, suggestion.display_code.lower(), "5678")
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "已交办" in page
     assert "已交由交城县水务局办理" in page
     assert "主办：" not in page  # staff notes stay inside
-    assert "138" not in page  # the citizen's number is never echoed
+    assert "13812345678" not in page and "5678" not in page  # the number is never echoed
 
 
 def test_wrong_digits_or_code_are_refused_and_then_rate_limited(client, world, monkeypatch):
@@ -86,9 +88,12 @@ def test_citizen_rates_the_reply_which_records_the_follow_up(client, world):
 
 def test_rating_requires_the_proof(client, world):
     suggestion = _submitted(world)
-    services.suggestion_answer_on_spot(actor=world.deputy_user, suggestion=suggestion, text="已解决")
+    services.suggestion_answer_on_spot(
+        actor=world.deputy_user, suggestion=suggestion, text="已解决"
+    )
     response = client.post(
-        reverse("concern:track_rate", args=[suggestion.tracking_code]), {"satisfaction": "satisfied"}
+        reverse("concern:track_rate", args=[suggestion.tracking_code]),
+        {"satisfaction": "satisfied"},
     )
     assert response.status_code == 302
     suggestion.refresh_from_db()
@@ -99,7 +104,11 @@ def test_a_merged_matter_shows_the_survivors_progress(client, world):
     survivor = _submitted(world, phone="13900000000")
     duplicate = _submitted(world)
     services.suggestion_merge(actor=world.county_officer, duplicate=duplicate, survivor=survivor)
-    services.suggestion_answer_on_spot(actor=world.deputy_user, suggestion=survivor, text="已统一处理")
+    services.suggestion_answer_on_spot(
+        actor=world.deputy_user, suggestion=survivor, text="已统一处理"
+    )
     _track(client, duplicate.tracking_code, "5678")
-    page = client.get(reverse("concern:track_detail", args=[duplicate.tracking_code])).content.decode()
+    page = client.get(
+        reverse("concern:track_detail", args=[duplicate.tracking_code])
+    ).content.decode()
     assert "合并办理" in page and "已统一处理" in page

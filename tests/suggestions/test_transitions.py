@@ -57,7 +57,9 @@ def _in_state(world, state) -> Suggestion:
     services.suggestion_reply(actor=world.clerk, suggestion=suggestion, text="已疏通。")
     if state == S.REPLIED:
         return Suggestion.objects.get(pk=suggestion.pk)
-    return services.suggestion_follow_up(actor=actor, suggestion=suggestion, satisfaction="satisfied")
+    return services.suggestion_follow_up(
+        actor=actor, suggestion=suggestion, satisfaction="satisfied"
+    )
 
 
 def _do(world, suggestion: Suggestion, action: str):
@@ -99,7 +101,10 @@ ILLEGAL = [
     for action in ACTIONS
     if action not in ALLOWED[state]
     # acknowledging/returning needs an assignment, which these states never had
-    and not (action in ("acknowledge", "return") and state in (S.SUBMITTED, S.ACCEPTED, S.REJECTED, S.MERGED))
+    and not (
+        action in ("acknowledge", "return")
+        and state in (S.SUBMITTED, S.ACCEPTED, S.REJECTED, S.MERGED)
+    )
 ]
 
 
@@ -180,10 +185,14 @@ def test_a_second_pending_extension_is_refused(world):
 def test_merging_into_itself_or_a_rejected_matter_is_refused(world):
     suggestion = _new(world)
     with pytest.raises(ValidationError):
-        services.suggestion_merge(actor=world.county_officer, duplicate=suggestion, survivor=suggestion)
+        services.suggestion_merge(
+            actor=world.county_officer, duplicate=suggestion, survivor=suggestion
+        )
     rejected = _in_state(world, S.REJECTED)
     with pytest.raises(ValidationError, match="不能合并"):
-        services.suggestion_merge(actor=world.county_officer, duplicate=suggestion, survivor=rejected)
+        services.suggestion_merge(
+            actor=world.county_officer, duplicate=suggestion, survivor=rejected
+        )
 
 
 def test_assigning_to_a_unit_of_another_county_is_refused(world):

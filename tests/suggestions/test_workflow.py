@@ -154,7 +154,13 @@ def test_second_unsatisfied_follow_up_closes_instead_of_reopening(client, cast):
     _post(client, cast.township_officer, "handle", suggestion.pk)
     for round_ in range(2):
         _post(client, cast.township_officer, "reply", suggestion.pk, {"text": f"第{round_}次答复"})
-        _post(client, cast.township_officer, "follow_up", suggestion.pk, {"satisfaction": "unsatisfied"})
+        _post(
+            client,
+            cast.township_officer,
+            "follow_up",
+            suggestion.pk,
+            {"satisfaction": "unsatisfied"},
+        )
     suggestion.refresh_from_db()
     assert suggestion.status == Suggestion.Status.CLOSED
     assert suggestion.satisfaction == "unsatisfied"
@@ -180,15 +186,20 @@ def test_deputy_answers_on_the_spot_from_their_inbox(client, cast):
 def test_deputy_may_not_assign_or_answer_another_deputys_matter(client, cast):
     suggestion = _submit(client, cast)
     _post(client, cast.township_officer, "accept", suggestion.pk)
-    response = _post(
-        client, cast.deputy_user, "assign", suggestion.pk, {"lead_unit": cast.unit.pk}
-    )
+    response = _post(client, cast.deputy_user, "assign", suggestion.pk, {"lead_unit": cast.unit.pk})
     assert response.status_code == 403
     other = Suggestion.objects.create(
-        region=cast.township, channel="qr", category="roads", content="路灯不亮了好几天", deputy=cast.other_deputy
+        region=cast.township,
+        channel="qr",
+        category="roads",
+        content="路灯不亮了好几天",
+        deputy=cast.other_deputy,
     )
     client.force_login(cast.deputy_user)
-    assert client.post(reverse("suggestions:answer", args=[other.pk]), {"text": "好"}).status_code == 404
+    assert (
+        client.post(reverse("suggestions:answer", args=[other.pk]), {"text": "好"}).status_code
+        == 404
+    )
 
 
 def test_station_officer_handles_locally_replies_and_follows_up(client, cast, today):
@@ -321,7 +332,12 @@ def test_clerk_sees_only_what_was_assigned_to_their_unit(client, cast):
     client.force_login(cast.clerk)
     assert client.get(reverse("suggestions:detail", args=[suggestion.pk])).status_code == 200
     # ...and cannot assign or accept anything
-    assert client.post(reverse("suggestions:reject", args=[suggestion.pk]), {"reason": "other", "note": "x"}).status_code == 403
+    assert (
+        client.post(
+            reverse("suggestions:reject", args=[suggestion.pk]), {"reason": "other", "note": "x"}
+        ).status_code
+        == 403
+    )
 
 
 def test_detail_offers_only_the_actions_allowed_now(client, cast):
@@ -339,25 +355,33 @@ def test_reply_with_a_template_and_an_attachment(client, cast):
     from suggestions.models import ReplyTemplate
 
     template = ReplyTemplate.objects.create(
-        region=cast.county, category="water", title="停水答复", body="经核实，已安排抢修，预计今日恢复供水。"
+        region=cast.county,
+        category="water",
+        title="停水答复",
+        body="经核实，已安排抢修，预计今日恢复供水。",
     )
     suggestion = _submit(client, cast)
     _post(client, cast.county_officer, "assign", suggestion.pk, {"lead_unit": cast.unit.pk})
     client.force_login(cast.clerk)
     client.post(reverse("suggestions:acknowledge", args=[suggestion.assignments.get().pk]))
-    page = client.get(reverse("suggestions:detail", args=[suggestion.pk]), {"template": template.pk})
+    page = client.get(
+        reverse("suggestions:detail", args=[suggestion.pk]), {"template": template.pk}
+    )
     assert "经核实，已安排抢修" in page.content.decode()
     fragment = client.get(
         reverse("suggestions:detail", args=[suggestion.pk]),
         {"template": template.pk},
         headers={"HX-Request": "true"},
     )
-    assert fragment.content.decode().lstrip().startswith("<div id=\"reply-text\">")
+    assert fragment.content.decode().lstrip().startswith('<div id="reply-text">')
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = client.post(
         reverse("suggestions:reply", args=[suggestion.pk]),
-        {"text": template.body, "attachments": [SimpleUploadedFile("答复函.pdf", b"%PDF-1.4 test")]},
+        {
+            "text": template.body,
+            "attachments": [SimpleUploadedFile("答复函.pdf", b"%PDF-1.4 test")],
+        },
     )
     assert response.status_code == 302
     attachment = suggestion.reply_attachments.get()
@@ -386,7 +410,55 @@ def test_staff_register_a_concern_from_a_phone_call(client, cast):
     # A region outside the officer's own is not offered
     response = client.post(
         reverse("suggestions:new"),
-        {"channel": "phone", "region": cast.neighbour.pk, "category": "heating", "content": "暖气不热的问题"},
+        {
+            "channel": "phone",
+            "region": cast.neighbour.pk,
+            "category": "heating",
+            "content": "暖气不热的问题",
+        },
     )
     assert response.status_code == 200
     assert Suggestion.objects.count() == 1
+
+
+def test_station_officer_and_deputy_register_what_they_received(client, cast):
+    client.force_login(cast.station_officer)
+    response = client.post(
+        reverse("suggestions:new"),
+        {
+            "channel": "reception",
+            "station": cast.station.pk,
+            "category": "elderly_care",
+            "content": "接待日群众反映希望开办老年食堂。",
+        },
+    )
+    assert response.status_code == 302
+    by_station = Suggestion.objects.get(channel="reception")
+    assert by_station.station == cast.station and by_station.region == cast.township
+    # Another station is not the officer's to record for
+    response = client.post(
+        reverse("suggestions:new"),
+        {
+            "channel": "reception",
+            "station": cast.sibling_station.pk,
+            "category": "roads",
+            "content": "别的联络站的事项不该由我登记。",
+        },
+    )
+    assert response.status_code == 200
+    client.force_login(cast.deputy_user)
+    response = client.post(
+        reverse("suggestions:new"),
+        {
+            "channel": "visit",
+            "deputy": cast.deputy.pk,
+            "category": "schools",
+            "content": "走访中群众反映校门口上学时段拥堵。",
+        },
+    )
+    assert response.status_code == 302
+    by_deputy = Suggestion.objects.get(channel="visit")
+    assert by_deputy.deputy == cast.deputy and by_deputy.station == cast.station
+    for user in (cast.clerk, cast.leader):
+        client.force_login(user)
+        assert client.get(reverse("suggestions:new")).status_code == 403

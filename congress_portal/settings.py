@@ -198,9 +198,8 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-# Only these folders of MEDIA_ROOT are served at MEDIA_URL; the rest (imports, job
-# results, evidence) is reached through views that check access.
-MEDIA_PUBLIC_PREFIXES = ["deputies/photos/", "qr/"]
+# Nothing under MEDIA_ROOT is served as-is: photos, QR codes, evidence, imports and
+# job results are all streamed by views that check access (or a public token).
 
 # --- Celery: Redis when REDIS_URL is set, else an embedded filesystem broker so
 # background work still runs in a real worker on a laptop.
@@ -297,6 +296,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "人大代表联络站平台接口 / API of the liaison-station portal",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI and ReDoc come from the sidecar package: no CDN on the extranet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

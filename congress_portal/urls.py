@@ -3,7 +3,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from core.views import public_media
 from deputies.api import DeputyViewSet
 from regions.api import RegionViewSet
 from stations.api import StationViewSet
@@ -44,5 +43,4 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
-    path("media/<path:path>", public_media, name="public_media"),
 ]

@@ -53,6 +53,18 @@ ENTRIES = [
         _("查看和安排代表进站接待日。"),
     ),
     NavEntry(
+        _("接待走访"),
+        "receptions:log_list",
+        (*STAFF, Role.LEADER, Role.STATION_OFFICER, Role.DEPUTY),
+        _("登记代表进站接待、走访联系户和站点活动，群众反映的问题直接转入办理。"),
+    ),
+    NavEntry(
+        _("履职档案"),
+        "duties:index",
+        (*STAFF, Role.LEADER, Role.STATION_OFFICER, Role.DEPUTY),
+        _("代表一人一档、年度积分与活跃度排名，查看缺席的进站值班。"),
+    ),
+    NavEntry(
         _("工作日历"),
         "calendars:holidays",
         (Role.SYSADMIN,),

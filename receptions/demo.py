@@ -1,4 +1,7 @@
-"""Demo reception rules for the stations of Lvliang (吕梁市).
+"""Demo reception rules and registers for the stations of Lvliang (吕梁市).
+
+The registers (a year of receptions, visits, households and activities) are in
+`demo_registers.py`; this module keeps the rules.
 
 A mix of the patterns the articles describe: every month on the 20th, every
 Thursday, and the monthly rota (月进站). Stations that already have a rule are
@@ -29,6 +32,13 @@ SHOWCASE_STATION = "天宁镇人大代表联络站"
 
 
 def seed(stdout=None) -> None:
+    seed_rules(stdout)
+    from .demo_registers import seed_registers
+
+    seed_registers(stdout)
+
+
+def seed_rules(stdout=None) -> None:
     stations = list(
         Station.objects.filter(
             region_path__startswith=DEMO_CITY_PATH,

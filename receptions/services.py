@@ -361,7 +361,9 @@ def may_edit_log(actor, obj, *, now: datetime.datetime | None = None) -> bool:
 
 def _require_edit(actor, obj) -> None:
     if not may_edit_log(actor, obj):
-        raise PermissionDenied(_("登记超过%(h)s小时后只能由人大工作人员修改。") % {"h": _window_hours()})
+        raise PermissionDenied(
+            _("登记超过%(h)s小时后只能由人大工作人员修改。") % {"h": _window_hours()}
+        )
 
 
 def _window_hours() -> int:
@@ -446,9 +448,11 @@ def _present_deputies(actor, station: Station, deputies, *, keep=()) -> list[Dep
     """Those present, checked against the station; a deputy logging is always one."""
     deputies = list(deputies)
     me = own_deputy(actor)
-    if me is not None and not is_log_staff(actor, station) and me.pk not in {
-        d.pk for d in deputies
-    }:
+    if (
+        me is not None
+        and not is_log_staff(actor, station)
+        and me.pk not in {d.pk for d in deputies}
+    ):
         deputies.append(me)
     if not deputies:
         raise ValidationError({"deputies": _("请选择参加接待的代表。")})

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditRecord
 from audit.services import audit_record, diff, snapshot
 from core.tokens import READABLE_ALPHABET
+from deputies.models import Deputy
 from regions.models import Region
 from tenancy.scope import forget_scope, scope_of
 
@@ -62,12 +63,20 @@ def role_assign(
     )
     if errors:
         raise ValidationError(errors)
-    if station is not None:
-        region = station.region
-    elif unit is not None:
-        region = unit.region
-    elif deputy is not None:
-        region = deputy.region
+    # Only the role that is bound to a place takes its region from that place; a
+    # stray station or unit picked beside a region role is ignored, never bound.
+    if role == Role.STATION_OFFICER:
+        region, unit, deputy = station.region, None, None
+    elif role == Role.UNIT_CLERK:
+        region, station, deputy = unit.region, None, None
+    elif role == Role.DEPUTY:
+        region, station, unit = deputy.region, None, None
+        if deputy.user_id not in (None, user.pk):
+            raise ValidationError({"deputy": _("该代表档案已关联其他账号。")})
+        if Deputy.objects.filter(user=user).exclude(pk=deputy.pk).exists():
+            raise ValidationError({"deputy": _("该账号已关联另一份代表档案。")})
+    else:
+        station = unit = deputy = None
     _ensure_admin_over(actor, region)
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.get_or_create(

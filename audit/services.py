@@ -66,11 +66,35 @@ def audit_record(
         content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
-        region_path=getattr(obj, "region_path", "") or getattr(obj, "path", "") or "",
+        region_path=_region_path_of(obj if obj is not None else (actor if authenticated else None)),
         changes=changes or {},
         note=note[:300],
         succeeded=succeeded,
     )
+
+
+def _region_path_of(obj) -> str:
+    """Where a record belongs for the audit log's region filter.
+
+    Scoped rows carry their region path; an account (or an event with no object,
+    such as a login) belongs where its most recent role is.
+    """
+    if obj is None:
+        return ""
+    path = getattr(obj, "region_path", "") or getattr(obj, "path", "")
+    if path:
+        return path
+    if obj._meta.label == "accounts.User" and obj.pk is not None:
+        from accounts.models import RoleAssignment
+
+        latest = (
+            RoleAssignment.objects.filter(user_id=obj.pk)
+            .order_by("-pk")
+            .values_list("region_path", flat=True)
+            .first()
+        )
+        return latest or ""
+    return ""
 
 
 def history_of(obj: models.Model):

@@ -18,6 +18,8 @@ def client_ip(request) -> str | None:
 
     Behind one trusted proxy the client is the last address that proxy appended to
     X-Forwarded-For; anything before it was written by the client and is not trusted.
+    A request that reached us without passing the proxies (no such entry) is
+    identified by its socket address, so rate limits still apply to it.
     Never raises: a missing or malformed address gives None.
     """
     meta = getattr(request, "META", {}) or {}
@@ -26,5 +28,4 @@ def client_ip(request) -> str | None:
         forwarded = [part for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if part]
         if len(forwarded) >= proxies:
             return _valid_ip(forwarded[-proxies])
-        return None
     return _valid_ip(meta.get("REMOTE_ADDR"))

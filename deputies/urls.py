@@ -18,6 +18,7 @@ urlpatterns = [
     path("groups/<int:group_pk>/members/", views.group_members, name="group_members"),
     path("<int:deputy_pk>/", views.deputy_detail, name="detail"),
     path("<int:deputy_pk>/edit/", views.deputy_edit, name="edit"),
+    path("<int:deputy_pk>/photo/", views.deputy_photo, name="photo"),
     path("<int:deputy_pk>/groups/", views.deputy_join_group, name="join_group"),
     path("<int:deputy_pk>/memberships/new/", views.membership_new, name="membership_new"),
     path("memberships/<int:membership_pk>/end/", views.membership_end, name="membership_end"),

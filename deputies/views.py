@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from audit.models import AuditRecord
 from audit.services import audit_record, history_of
+from core.files import private_file_response
 from core.masking import mask_phone
 from stations import import_flow
 from stations.permissions import is_staff_writer, require_staff_writer, shows_full_phones
@@ -405,3 +406,10 @@ def deputy_export(request):
         note=_("导出人大代表%(n)d条") % {"n": len(rows)},
     )
     return xlsx_response(workbook_bytes(EXPORT_COLUMNS, rows, title="人大代表"), "人大代表.xlsx")
+
+
+@login_required
+def deputy_photo(request, deputy_pk: int):
+    """The original photo, for staff who can see the deputy (the public page uses a thumbnail)."""
+    deputy = access_object(Deputy, request.user, deputy_pk)
+    return private_file_response(deputy.photo)

@@ -129,7 +129,7 @@ def workbook_bytes(
             cell.fill = required_fill
         worksheet.column_dimensions[get_column_letter(index)].width = column.width
     for row in rows:
-        worksheet.append(list(row))
+        worksheet.append([_inert(value) for value in row])
     worksheet.freeze_panes = "A2"
     if notes:
         help_sheet = workbook.create_sheet("填写说明")
@@ -149,3 +149,10 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def _inert(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @) is written as plain text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

@@ -19,6 +19,11 @@ urlpatterns = [
     path("<int:station_pk>/rate/", views.station_rate_view, name="rate"),
     path("<int:station_pk>/assessments/", views.assessment_list, name="assessments"),
     path(
+        "assessment-photos/<int:assessment_photo_pk>/",
+        views.assessment_photo,
+        name="assessment_photo",
+    ),
+    path(
         "assessments/<int:assessment_pk>/withdraw/",
         views.assessment_withdraw_view,
         name="assessment_withdraw",

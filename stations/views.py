@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from audit.models import AuditRecord
 from audit.services import audit_record, history_of
+from core.files import private_file_response
 from core.masking import mask_phone
 from regions.models import Region
 from tenancy.access import access_object, can_write
@@ -24,7 +25,7 @@ from .forms import (
     WithdrawForm,
 )
 from .importing import STATION_COLUMNS, check_station_sheet, kind_names
-from .models import StandardItem, Station, StationAssessment
+from .models import StandardItem, Station, StationAssessment, StationAssessmentPhoto
 from .permissions import is_staff_writer, require_staff_writer, shows_full_phones
 from .selectors import (
     standard_checklist,
@@ -400,3 +401,10 @@ def station_export(request):
         note=_("导出联络站点%(n)d条") % {"n": len(rows)},
     )
     return xlsx_response(workbook_bytes(EXPORT_COLUMNS, rows, title="联络站点"), "联络站点.xlsx")
+
+
+@login_required
+def assessment_photo(request, assessment_photo_pk: int):
+    """An evidence photo, for whoever can see the assessed station."""
+    photo = access_object(StationAssessmentPhoto, request.user, assessment_photo_pk)
+    return private_file_response(photo.image)

@@ -210,9 +210,10 @@ def _restrict_users(queryset: models.QuerySet, scope: Scope) -> models.QuerySet:
     """Accounts an administrator may manage: every role of theirs lies in the admin's subtree.
 
     An account with any role above or beside the administrator's region is out of
-    reach, and so is a superuser.
+    reach, and so is a superuser. Only a system administrator manages system
+    administrators: congress staff rank below them even inside their own region.
     """
-    from accounts.models import RoleAssignment
+    from accounts.models import Role, RoleAssignment
 
     if not scope.account_admin_paths:
         return queryset.none()
@@ -221,7 +222,11 @@ def _restrict_users(queryset: models.QuerySet, scope: Scope) -> models.QuerySet:
         inside |= Q(region_path__startswith=root)
     outside_users = RoleAssignment.objects.exclude(inside).values("user_id")
     inside_users = RoleAssignment.objects.filter(inside).values("user_id")
-    return queryset.filter(pk__in=inside_users, is_superuser=False).exclude(pk__in=outside_users)
+    managed = queryset.filter(pk__in=inside_users, is_superuser=False).exclude(pk__in=outside_users)
+    if Role.SYSADMIN not in scope.roles:
+        admins = RoleAssignment.objects.filter(role=Role.SYSADMIN).values("user_id")
+        managed = managed.exclude(pk__in=admins)
+    return managed
 
 
 def restrict_to_account_admin_area(queryset: models.QuerySet, user) -> models.QuerySet:

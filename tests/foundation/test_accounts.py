@@ -276,3 +276,31 @@ def test_interface_switches_to_english(client, world):
 
     assert "Account management" in body
     assert '<html lang="en"' in body
+
+
+def test_a_stray_station_beside_a_region_role_is_not_bound(client, world):
+    client.force_login(world.county_officer)
+
+    client.post(
+        reverse("accounts:user_new"),
+        new_account_form(
+            role=Role.TOWNSHIP_STAFF, region=world.township.pk, station=world.station.pk
+        ),
+    )
+
+    assignment = RoleAssignment.objects.get(user__username="new_township_clerk")
+    assert (assignment.region, assignment.station) == (world.township, None)
+
+
+def test_a_second_deputy_record_for_one_account_is_refused_in_chinese(client, world):
+    client.force_login(world.county_officer)
+
+    response = client.post(
+        reverse("accounts:user_detail", args=[world.deputy_user.pk]),
+        {"role": Role.DEPUTY, "deputy": world.other_deputy.pk},
+    )
+
+    assert response.status_code == 200
+    assert "该账号已关联另一份代表档案" in response.content.decode()
+    world.other_deputy.refresh_from_db()
+    assert world.other_deputy.user is None

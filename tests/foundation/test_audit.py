@@ -117,3 +117,48 @@ def test_audit_log_of_a_county_admin_hides_the_neighbour(client, world):
     body = client.get(reverse("audit:list")).content.decode()
 
     assert "ours" not in body
+
+
+def test_history_masks_phones_and_ips_for_roles_that_do_not_need_them(rf, world):
+    from django.template.loader import render_to_string
+
+    audit_record(
+        actor=world.county_officer,
+        action="update",
+        obj=world.deputy,
+        changes={"phone": ["13912345678", "13987654321"]},
+    )
+    history = history_of(world.deputy)
+
+    def render_for(user):
+        request = rf.get("/")
+        request.user = user
+        return render_to_string("includes/history.html", {"history": history}, request=request)
+
+    as_leader = render_for(world.leader)
+    as_staff = render_for(world.county_officer)
+    assert "139****5678" in as_leader and "13912345678" not in as_leader
+    assert "13912345678" in as_staff
+    assert "<th>IP</th>" not in as_staff
+    assert "<th>IP</th>" in render_for(world.sysadmin)
+
+
+def test_account_events_appear_in_the_regional_audit_log(client, world):
+    from accounts.models import Role, RoleAssignment
+
+    RoleAssignment.objects.create(user=world.outsider, role=Role.SYSADMIN, region=world.neighbour)
+    client.force_login(world.county_officer)
+    client.post(reverse("accounts:user_password_reset", args=[world.township_officer.pk]))
+
+    client.force_login(world.sysadmin)  # the city's administrator
+    assert "重置密码" in client.get(reverse("audit:list")).content.decode()
+    client.force_login(world.outsider)  # the neighbouring county's administrator
+    assert "重置密码" not in client.get(reverse("audit:list")).content.decode()
+
+
+def test_seed_demo_refuses_to_run_in_production(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo")

@@ -54,6 +54,11 @@ def test_client_ip_without_proxy_is_the_socket_address(settings):
     )
 
 
+def test_client_ip_of_a_request_that_bypassed_the_proxy_is_its_socket(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request_with(REMOTE_ADDR="203.0.113.9")) == "203.0.113.9"
+
+
 def test_client_ip_behind_one_proxy_takes_the_address_it_appended(settings):
     settings.TRUSTED_PROXY_COUNT = 1
     spoofed = request_with(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.4")
@@ -137,13 +142,12 @@ def test_seed_demo_builds_the_city_once(db):
         assert User.objects.get(username=username).role_assignments.exists(), username
 
 
-def test_only_public_media_folders_are_served(client, settings, tmp_path):
+def test_uploaded_files_are_never_served_as_is(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     (tmp_path / "deputies" / "photos").mkdir(parents=True)
-    (tmp_path / "deputies" / "photos" / "a.txt").write_text("photo")
+    (tmp_path / "deputies" / "photos" / "a.jpg").write_text("photo")
     (tmp_path / "jobs").mkdir()
     (tmp_path / "jobs" / "export.xlsx").write_text("ledger")
 
-    assert client.get("/media/deputies/photos/a.txt").status_code == 200
+    assert client.get("/media/deputies/photos/a.jpg").status_code == 404
     assert client.get("/media/jobs/export.xlsx").status_code == 404
-    assert client.get("/media/deputies/photos/../../jobs/export.xlsx").status_code == 404

@@ -10,6 +10,7 @@ from regions.models import Region
 from stations.models import Station
 from suggestions.models import HandlingUnit
 from tenancy.access import access_object
+from tests import factories as f
 
 
 def names(queryset):
@@ -144,3 +145,13 @@ def test_models_without_a_rule_are_refused():
 
     with pytest.raises(TypeError):
         restrict(Session.objects.all(), None)
+
+
+def test_staff_cannot_manage_a_system_administrator_in_their_region(world):
+    from accounts.models import Role, RoleAssignment
+
+    county_admin = f.user_with_role("county_admin", Role.SYSADMIN, region=world.county)
+
+    assert not User.objects.visible_to(world.city_officer).filter(pk=county_admin.pk).exists()
+    assert User.objects.visible_to(world.sysadmin).filter(pk=county_admin.pk).exists()
+    assert RoleAssignment.objects.filter(user=county_admin).exists()

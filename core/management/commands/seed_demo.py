@@ -2,7 +2,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 
@@ -17,7 +17,17 @@ def demo_seeders():
 class Command(BaseCommand):
     help = "Build (or complete) the demo city of Lvliang with accounts for every role."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Seed even with LIANXIN_ENV=production."
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        from django.conf import settings
+
+        if settings.PRODUCTION and not force:
+            # The demo world has well-known passwords; it has no place in production.
+            raise CommandError("Refusing to seed demo accounts in production (use --force).")
         # Every seeder is idempotent: running the command twice leaves one copy.
         for _app, seed in demo_seeders():
             with transaction.atomic():

@@ -7,6 +7,8 @@ intake (`/api/concerns/`) is anonymous and shares the page's idempotency token a
 rate limits.
 """
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -558,6 +560,8 @@ class PublicConcernViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
     def create(self, request, *args, **kwargs):
         from .public_views import SUBMIT_PER_IP, SUBMIT_PER_PHONE
 
+        if not isinstance(request.data, Mapping):
+            raise ValidationError({"non_field_errors": [_("请求格式不正确，应为一个对象。")]})
         token = request.data.get("submission_token", "")
         existing = services.suggestion_by_token(token) if TOKEN_RE.match(str(token)) else None
         if existing is not None:

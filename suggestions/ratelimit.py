@@ -15,11 +15,14 @@ def _key(scope: str, value: str, window: int) -> str:
     return f"rl:{scope}:{digest}:{int(time.time() // window)}"
 
 
+# Requests whose origin cannot be told (no usable address) share one bucket rather
+# than escaping the limit.
+UNKNOWN = "unknown"
+
+
 def hit(scope: str, value: str | None, *, limit: int, window: int) -> bool:
     """Count one attempt; False once more than `limit` were made in the window."""
-    if not value:
-        return True
-    key = _key(scope, value, window)
+    key = _key(scope, value or UNKNOWN, window)
     if cache.add(key, 1, timeout=window):
         return True
     try:
@@ -32,6 +35,4 @@ def hit(scope: str, value: str | None, *, limit: int, window: int) -> bool:
 
 def exceeded(scope: str, value: str | None, *, limit: int, window: int) -> bool:
     """Whether `limit` attempts were already made in the window (without counting one)."""
-    if not value:
-        return False
-    return (cache.get(_key(scope, value, window)) or 0) >= limit
+    return (cache.get(_key(scope, value or UNKNOWN, window)) or 0) >= limit

@@ -90,8 +90,12 @@ def overdue_q(prefix: str = "") -> Q:
     )
 
 
-def unit_queue(unit: HandlingUnit, *, done: bool = False) -> QuerySet[Assignment]:
-    """A unit's assignments, overdue first, then by the nearest deadline."""
+def unit_queue(user, unit: HandlingUnit, *, done: bool = False) -> QuerySet[Assignment]:
+    """A unit's assignments the user may see, overdue first, then by the nearest deadline.
+
+    A county may assign a township's matter to another township's government, so
+    seeing a unit does not mean seeing every matter it holds.
+    """
     today = timezone.localdate()
     statuses = (
         [Assignment.Status.DONE, Assignment.Status.RETURNED, Assignment.Status.WITHDRAWN]
@@ -99,7 +103,8 @@ def unit_queue(unit: HandlingUnit, *, done: bool = False) -> QuerySet[Assignment
         else list(Assignment.ACTIVE_STATUSES)
     )
     queryset = (
-        Assignment.objects.filter(unit=unit, status__in=statuses)
+        Assignment.objects.visible_to(user)
+        .filter(unit=unit, status__in=statuses)
         .select_related("suggestion", "suggestion__region", "unit")
         .annotate(
             next_due=Case(

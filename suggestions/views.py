@@ -112,7 +112,7 @@ def bulk_assign(request):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect(request.POST.get("next") or "suggestions:inbox")
+        return redirect(_safe_next(request) or "suggestions:inbox")
     done, failed = services.suggestions_assign_bulk(
         actor=request.user,
         suggestions=list(form.cleaned_data["ids"]),
@@ -561,7 +561,7 @@ def unit_detail(request, unit_pk: int):
     """The unit's queue: its assignments with deadlines, overdue first."""
     unit = access_object(HandlingUnit.objects.select_related("region"), request.user, unit_pk)
     done = request.GET.get("done") == "1"
-    page = Paginator(selectors.unit_queue(unit, done=done), PAGE_SIZE).get_page(
+    page = Paginator(selectors.unit_queue(request.user, unit, done=done), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     clerks = RoleAssignment.objects.filter(role=Role.UNIT_CLERK, unit=unit).select_related("user")
@@ -670,7 +670,13 @@ def constituent_detail(request, constituent_pk: int):
     suggestions = selectors.inbox(request.user).filter(constituent=constituent)
     revealed = ""
     if request.method == "POST":
-        revealed = services.constituent_reveal_phone(actor=request.user, constituent=constituent)
+        try:
+            revealed = services.constituent_reveal_phone(
+                actor=request.user, constituent=constituent
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("suggestions:constituent_detail", constituent_pk=constituent.pk)
         if request.headers.get("HX-Request"):
             return render(request, "suggestions/partials/phone.html", {"phone": revealed})
     return render(

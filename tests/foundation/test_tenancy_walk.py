@@ -9,6 +9,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.receptions.registers import registers
 from tests.suggestions.world import concern
 
 
@@ -45,7 +46,29 @@ PARAMETERS = {
     "group_pk": lambda w: _county_deputy_group(w).pk,
     "membership_pk": lambda w: _county_membership(w).pk,
     "assessment_pk": lambda w: _county_assessment(w).pk,
+    "assessment_photo_pk": lambda w: _county_assessment_photo(w).pk,
+    # Registers and duty records (receptions/, duties/): see tests/receptions/registers.py.
+    "reception_pk": lambda w: registers(w).reception.pk,
+    "visit_pk": lambda w: registers(w).visit.pk,
+    "household_pk": lambda w: registers(w).household.pk,
+    "activity_pk": lambda w: registers(w).activity.pk,
+    "activity_photo_pk": lambda w: registers(w).photo.pk,
+    "duty_report_pk": lambda w: registers(w).report.pk,
+    # 督办 (supervision/): the county supervises the 交城县 concern.
+    "supervision_pk": lambda w: _county_supervision(w).pk,
 }
+
+
+def _county_supervision(w):
+    from supervision.models import Supervision
+
+    suggestion = concern(w).suggestion
+    supervision, _ = Supervision.objects.get_or_create(
+        suggestion=suggestion,
+        region=w.county,
+        defaults={"suggestion_region_path": suggestion.region_path, "reason": "reply_overdue"},
+    )
+    return supervision
 
 
 def _county_deputy_group(w):
@@ -67,6 +90,14 @@ def _county_membership(w):
         deputy=w.deputy, station=w.station, defaults={"start_date": datetime.date(2024, 1, 5)}
     )
     return membership
+
+
+def _county_assessment_photo(w):
+    from stations.models import StationAssessmentPhoto
+
+    return StationAssessmentPhoto.objects.create(
+        assessment=_county_assessment(w), image="stations/assessments/evidence.jpg"
+    )
 
 
 def _county_assessment(w):

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_celery_beat",
     # Domain apps, in the order the demo world is seeded (each app's demo.seed).
     "core",
     "regions",
@@ -53,10 +54,13 @@ INSTALLED_APPS = [
     "stations",
     "deputies",
     "suggestions",
+    "supervision",
     "accounts",
     "receptions",
     "duties",
     "public",
+    "dashboards",
+    "ledgers",
     "jobs",
     "notifications",
     "audit",
@@ -108,6 +112,28 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A read replica for dashboards and ledgers (congress_portal/db_router.py). Without
+# DATABASE_REPLICA_URL the alias is a second name for the primary that nothing is
+# routed to; tests route to it, as a TEST MIRROR of default.
+_replica_url = env_str("DATABASE_REPLICA_URL", "")
+DATABASES["replica"] = (
+    dj_database_url.parse(
+        _replica_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0)
+    )
+    if _replica_url
+    else {
+        **DATABASES["default"],
+        # Reads only: no SQLite write lock when a dashboard takes its snapshot.
+        "OPTIONS": {
+            k: v
+            for k, v in DATABASES["default"].get("OPTIONS", {}).items()
+            if k != "transaction_mode"
+        },
+    }
+)
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DASHBOARD_READ_DATABASE = "replica" if _replica_url else "default"
+DATABASE_ROUTERS = ["congress_portal.db_router.ReplicaRouter"]
 
 # --- Caches back rate limits; the database keeps them shared between workers
 # without making a request wait on Redis.
@@ -241,7 +267,45 @@ CELERY_BEAT_SCHEDULE = {
         "task": "duties.tasks.recompute_all_points",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Dashboard rollups: months touched since the last run, then all of them nightly
+    # (deadlines passing and bulk updates change figures without touching updated_at).
+    "dashboard-rollups-touched": {
+        "task": "dashboards.tasks.refresh_touched_rollups",
+        "schedule": 300,
+    },
+    "dashboard-rollups-nightly": {
+        "task": "dashboards.tasks.refresh_all_rollups",
+        "schedule": crontab(hour=1, minute=15),
+    },
+    # 督办 and reminders (supervision/sweeps.py): hourly in office hours; each acts
+    # at most once per item, level and deadline, so a missed hour only catches up.
+    "supervision-overdue-sweep": {
+        "task": "supervision.tasks.sweep_overdue",
+        "schedule": crontab(hour="7-20", minute=5),
+    },
+    "supervision-deadline-reminders": {
+        "task": "supervision.tasks.sweep_reminders",
+        "schedule": crontab(hour="8-17", minute=15),
+    },
+    "supervision-duty-reminders": {
+        "task": "supervision.tasks.sweep_duty_reminders",
+        "schedule": crontab(hour="9-17", minute=25),
+    },
 }
+# Beat reads its schedule from the database (django-celery-beat), where superusers
+# edit it in Django admin. The entries above are only the defaults: created when
+# missing, never written over an edit (supervision/beat.py).
+CELERY_BEAT_SCHEDULER = "supervision.beat:DatabaseScheduler"
+
+# --- 督办 and reminders
+# A matter still overdue this many working days after its last escalation goes up
+# one more level (township -> county -> city), never above SUPERVISION_TOP_LEVEL.
+SUPERVISION_ESCALATE_AFTER_WORKING_DAYS = env_int("SUPERVISION_ESCALATE_AFTER_WORKING_DAYS", 5)
+SUPERVISION_TOP_LEVEL = env_str("SUPERVISION_TOP_LEVEL", "city")
+# A supervision letter asks the unit to answer within this many working days.
+SUPERVISION_LETTER_REPLY_DAYS = env_int("SUPERVISION_LETTER_REPLY_DAYS", 5)
+# Rows claimed per transaction by the sweeps.
+SWEEP_BATCH_SIZE = env_int("SWEEP_BATCH_SIZE", 5000)
 # Files made by background jobs (placards, exports with personal data) are kept
 # this long, then deleted: keep personal information no longer than needed.
 JOB_RESULT_RETENTION_DAYS = env_int("JOB_RESULT_RETENTION_DAYS", 7)

@@ -31,9 +31,12 @@ urlpatterns = [
     path("calendar/", include("calendars.urls")),
     path("receptions/", include("receptions.urls")),
     path("duties/", include("duties.urls")),
+    path("dashboards/", include("dashboards.urls")),
+    path("ledgers/", include("ledgers.urls")),
     path("jobs/", include("jobs.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
+    path("supervision/", include("supervision.urls")),
     # Citizens' pages (no login), reached from QR codes: short paths.
     path("p/", include("public.urls")),
     path("c/", include("suggestions.public_urls")),

@@ -47,6 +47,12 @@ ENTRIES = [
         _("受理、交办、答复、回访群众意见建议。"),
     ),
     NavEntry(
+        _("督办"),
+        "supervision:queue",
+        (*STAFF, Role.LEADER),
+        _("逾期事项自动提请上级督办，查看督办台账、重点督办，打印提醒督办函。"),
+    ),
+    NavEntry(
         _("接待安排"),
         "receptions:schedule",
         (*STAFF, Role.STATION_OFFICER, Role.DEPUTY),
@@ -71,6 +77,18 @@ ENTRIES = [
         _("维护法定节假日和调休，期限按工作日计算。"),
     ),
     NavEntry(
+        _("统计看板"),
+        "dashboards:index",
+        (*STAFF, Role.LEADER),
+        _("按区划和时段查看进站履职、接待群众、意见建议办理和站点星级，逐级下钻。"),
+    ),
+    NavEntry(
+        _("工作台账"),
+        "ledgers:index",
+        (*STAFF, Role.LEADER),
+        _("按区划和时段导出接待登记簿、意见建议台账、代表履职汇总和站点名册（Excel）。"),
+    ),
+    NavEntry(
         _("行政区划"),
         "regions:list",
         (*STAFF, Role.LEADER),
@@ -88,6 +106,12 @@ ENTRIES = [
         "notifications:failed",
         (Role.SYSADMIN,),
         _("查看发送失败的邮件和短信及错误原因。"),
+    ),
+    NavEntry(
+        _("后台任务"),
+        "supervision:schedules",
+        (Role.SYSADMIN,),
+        _("查看定时任务计划、最近执行时间和后台服务心跳。"),
     ),
 ]
 

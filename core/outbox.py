@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -81,8 +82,16 @@ def relay(*, batch_size: int = 500) -> int:
             OutboxMessage.objects.filter(pk__in=ids).update(dispatched_at=now)
         from .tasks import run_outbox_message
 
-        for message_id in ids:
-            run_outbox_message.apply_async(args=[message_id], retry=False)
+        for position, message_id in enumerate(ids):
+            try:
+                run_outbox_message.apply_async(args=[message_id], retry=False)
+            except Exception:
+                # The broker went away mid-batch: un-stamp what was not sent, so the
+                # next relay sends it instead of waiting OUTBOX_RESEND_AFTER_SECONDS.
+                OutboxMessage.objects.filter(
+                    pk__in=ids[position:], dispatched_at=now, done_at__isnull=True
+                ).update(dispatched_at=None)
+                raise
         total += len(ids)
         if len(ids) < batch_size:
             return total
@@ -106,7 +115,10 @@ def run(message_id: int) -> bool:
 
 
 def record_failure(message_id: int, error: BaseException) -> None:
-    OutboxMessage.objects.filter(pk=message_id).update(last_error=repr(error)[:2000])
+    """Keep the error and count the failed attempt (the work itself rolled back)."""
+    OutboxMessage.objects.filter(pk=message_id).update(
+        last_error=repr(error)[:2000], attempts=F("attempts") + 1
+    )
 
 
 def run_pending() -> int:

@@ -43,6 +43,8 @@ DEFAULT_REPLY_DAYS = {
 DEFAULT_ACKNOWLEDGE_DAYS = 2
 DEFAULT_RETURN_DAYS = 2
 DEFAULT_REHANDLE_MONTHS = 1
+# Handling units are reminded this many working days before a deadline.
+DEFAULT_REMIND_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Terms:
     reply_days: int
     rehandle_months: int
     source: str
+    remind_days_before: int = DEFAULT_REMIND_DAYS
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ def terms_for(region: Region, category: str) -> Terms:
             reply_days=best.reply_days,
             rehandle_months=best.rehandle_months,
             source=f"{best.region.name}·{label}",
+            remind_days_before=best.remind_days_before,
         )
     return Terms(
         acknowledge_days=DEFAULT_ACKNOWLEDGE_DAYS,

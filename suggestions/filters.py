@@ -1,6 +1,7 @@
 import datetime
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,7 @@ from regions.models import Region
 from stations.models import Station
 from tenancy.scope import region_choices
 
-from .models import Category, Channel, Constituent, HandlingUnit, Suggestion
+from .models import Category, Channel, Constituent, HandlingUnit, Satisfaction, Suggestion
 
 DUE_WINDOWS = [
     ("overdue", _("已超期")),
@@ -59,6 +60,25 @@ class SuggestionFilter(django_filters.FilterSet):
         label=_("超期"),
         choices=[("true", _("只看超期"))],
         method="filter_overdue",
+        empty_label=_("全部"),
+    )
+    # Received between two dates (Beijing time): the dashboards link here by period.
+    start = django_filters.DateFilter(
+        field_name="submitted_at",
+        lookup_expr="date__gte",
+        label=_("收到日期起"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end = django_filters.DateFilter(
+        field_name="submitted_at",
+        lookup_expr="date__lte",
+        label=_("收到日期止"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    outcome = django_filters.ChoiceFilter(
+        label=_("结果"),
+        choices=[("solved", _("已解决（办结且未评不满意）"))],
+        method="filter_outcome",
         empty_label=_("全部"),
     )
 
@@ -110,6 +130,13 @@ class SuggestionFilter(django_filters.FilterSet):
         if value.isdigit():
             until = today + datetime.timedelta(days=int(value))
             return running.filter(due_date__gte=today, due_date__lte=until)
+        return queryset
+
+    def filter_outcome(self, queryset, name, value):
+        if value == "solved":
+            return queryset.filter(status=Suggestion.Status.CLOSED).exclude(
+                satisfaction=Satisfaction.UNSATISFIED
+            )
         return queryset
 
     def filter_overdue(self, queryset, name, value):

@@ -10,6 +10,7 @@ from regions.models import Region
 from stations.models import Station
 from tenancy.scope import region_choices, scope_of
 
+from .deadlines import DEFAULT_REMIND_DAYS
 from .images import sanitize_image
 from .models import (
     CONTENT_MAX_LENGTH,
@@ -408,6 +409,7 @@ class SLAProfileForm(forms.ModelForm):
             "return_days",
             "reply_days",
             "rehandle_months",
+            "remind_days_before",
         ]
 
     def __init__(self, *args, user, **kwargs):
@@ -415,3 +417,9 @@ class SLAProfileForm(forms.ModelForm):
         self.fields["region"].queryset = region_choices(user).exclude(
             level__in=[Region.Level.VILLAGE]
         )
+        # Left empty (or by a client that predates the field): the usual 2 days.
+        self.fields["remind_days_before"].required = False
+
+    def clean_remind_days_before(self):
+        value = self.cleaned_data.get("remind_days_before")
+        return DEFAULT_REMIND_DAYS if value is None else value

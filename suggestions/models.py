@@ -120,6 +120,11 @@ class SLAProfile(RegionScoped):
     return_days = models.PositiveSmallIntegerField(_("退回期限（工作日）"), default=2)
     reply_days = models.PositiveSmallIntegerField(_("答复期限（工作日）"), default=10)
     rehandle_months = models.PositiveSmallIntegerField(_("不满意再办理期限（月）"), default=1)
+    remind_days_before = models.PositiveSmallIntegerField(
+        _("到期前提醒（工作日）"),
+        default=2,
+        help_text=_("签收和答复期限届满前几个工作日提醒承办单位；0表示不提醒。"),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -279,6 +284,17 @@ class Suggestion(RegionScoped):
     due_spec = models.CharField(max_length=16, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The congress that assigned the matter or handles it itself (township, county,
+    # city); 督办 escalates to the level above it. None: the matter's own township
+    # or county (rows from before this field).
+    assigner_region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("交办层级"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = ScopedQuerySet.as_manager()
     tenancy_rule = TenancyRule(
@@ -295,6 +311,12 @@ class Suggestion(RegionScoped):
         indexes = [
             region_path_index("suggestion"),
             models.Index(fields=["status", "due_date"], name="suggestion_status_due"),
+            # The overdue and reminder sweeps read open matters by due date only.
+            models.Index(
+                fields=["due_date"],
+                name="suggestion_running_due",
+                condition=Q(status__in=["assigned", "handling"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -440,7 +462,15 @@ class Assignment(models.Model):
         verbose_name = _("交办")
         verbose_name_plural = _("交办")
         ordering = ["suggestion", "role", "pk"]
-        indexes = [models.Index(fields=["unit", "status"], name="assignment_unit_status")]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="assignment_unit_status"),
+            # The sweeps read unsigned assignments by their signing deadline.
+            models.Index(
+                fields=["acknowledge_due"],
+                name="assignment_pending_ack_due",
+                condition=Q(status="pending"),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["suggestion", "unit"],
@@ -538,6 +568,8 @@ class SuggestionEvent(models.Model):
         CLOSED = "closed", _("办结")
         MERGED = "merged", _("合并")
         DEADLINE_CHANGED = "deadline", _("期限调整")
+        REMINDED = "reminded", _("到期提醒")
+        SUPERVISED = "supervised", _("督办")
 
     suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)

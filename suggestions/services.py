@@ -201,6 +201,38 @@ def _accept_implicitly(suggestion: Suggestion, actor) -> None:
         _event(suggestion, Kind.ACCEPTED, actor, public=_("您反映的问题已受理。"))
 
 
+CONGRESS_LEVELS = (
+    Region.Level.TOWNSHIP,
+    Region.Level.COUNTY,
+    Region.Level.CITY,
+    Region.Level.PROVINCE,
+)
+
+
+def congress_region_of(region: Region) -> Region:
+    """The nearest region at or above `region` that has a congress (villages have none)."""
+    if region.level in CONGRESS_LEVELS or region.parent_id is None:
+        return region
+    return region.parent
+
+
+def assigning_region(actor, suggestion: Suggestion) -> Region:
+    """The congress on whose behalf `actor` acts on the matter: its deepest covering region.
+
+    A superuser (no region roles) acts for the matter's own township or county.
+    """
+    covering = [
+        path
+        for path in scope_of(actor).write.region_paths
+        if suggestion.region_path.startswith(path)
+    ]
+    if covering:
+        region = Region.objects.filter(path=max(covering, key=len)).first()
+        if region is not None:
+            return congress_region_of(region)
+    return congress_region_of(suggestion.region)
+
+
 def _date(value: datetime.date | None) -> str:
     return value.strftime("%Y年%m月%d日").replace("年0", "年").replace("月0", "月") if value else ""
 
@@ -321,7 +353,9 @@ def suggestion_submit(
                     station=station,
                     submission_token=submission_token or None,
                 )
-                suggestion.full_clean(exclude=["constituent", "tracking_code"])
+                # The token's uniqueness is the database's to decide: a concurrent
+                # duplicate must surface as IntegrityError, which returns the first row.
+                suggestion.full_clean(exclude=["constituent", "tracking_code", "submission_token"])
                 suggestion.constituent = _constituent_for(
                     region=place_region, name=contact_name, phone=contact_phone, village=village
                 )
@@ -491,6 +525,7 @@ def suggestion_answer_on_spot(*, actor, suggestion: Suggestion, text: str) -> Su
             _("当场答复"),
             ["status", "handling", "reply_text", "replied_at"],
         )
+        enqueue("suggestions.tasks.notify_replied", suggestion_id=suggestion.pk)
     return suggestion
 
 
@@ -505,6 +540,10 @@ def suggestion_handle_locally(*, actor, suggestion: Suggestion, note: str = "") 
         terms = deadlines.terms_for(suggestion.region, suggestion.category)
         suggestion.status = Status.HANDLING
         suggestion.handling = Suggestion.Handling.LOCAL
+        # The station's (or matter's) township handles it: 督办 starts above it.
+        suggestion.assigner_region = congress_region_of(
+            suggestion.station.region if suggestion.station else suggestion.region
+        )
         _set_reply_deadline(suggestion, spec=f"wd:{terms.reply_days}", start=_today())
         who = suggestion.station.name if suggestion.station else suggestion.region.name
         _event(
@@ -516,7 +555,13 @@ def suggestion_handle_locally(*, actor, suggestion: Suggestion, note: str = "") 
             staff=note,
             data={"due": suggestion.due_date.isoformat()},
         )
-        _save(suggestion, before, actor, _("自行办理"), ["status", "handling", *DUE_FIELDS])
+        _save(
+            suggestion,
+            before,
+            actor,
+            _("自行办理"),
+            ["status", "handling", "assigner_region", *DUE_FIELDS],
+        )
     return suggestion
 
 
@@ -589,6 +634,7 @@ def suggestion_assign(
             )
         suggestion.status = Status.ASSIGNED
         suggestion.handling = Suggestion.Handling.ASSIGNED
+        suggestion.assigner_region = assigning_region(actor, suggestion)
         _set_reply_deadline(suggestion, spec=f"wd:{terms.reply_days}", start=today)
         co_names = "、".join(unit.name for unit in co_units)
         _event(
@@ -611,7 +657,13 @@ def suggestion_assign(
                 "due": suggestion.due_date.isoformat(),
             },
         )
-        _save(suggestion, before, actor, _("交办"), ["status", "handling", *DUE_FIELDS])
+        _save(
+            suggestion,
+            before,
+            actor,
+            _("交办"),
+            ["status", "handling", "assigner_region", *DUE_FIELDS],
+        )
         enqueue(
             "suggestions.tasks.notify_assignment",
             suggestion_id=suggestion.pk,
@@ -685,6 +737,8 @@ def assignment_acknowledge(*, actor, assignment: Assignment) -> Assignment:
             },
             data={"assignment": assignment.pk, "late": late},
         )
+        if late:
+            enqueue("suggestions.tasks.notify_late_acknowledged", assignment_id=assignment.pk)
         if assignment.role == Assignment.Role.LEAD and suggestion.status == Status.ASSIGNED:
             suggestion.status = Status.HANDLING
             _save(suggestion, before, actor, _("签收"), ["status"])
@@ -1119,6 +1173,7 @@ SLA_FIELDS = [
     "return_days",
     "reply_days",
     "rehandle_months",
+    "remind_days_before",
 ]
 
 

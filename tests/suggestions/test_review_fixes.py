@@ -63,3 +63,46 @@ def test_requests_without_an_address_share_one_rate_limit_bucket(db):
         assert ratelimit.hit("test-scope", None, limit=3, window=60)
     assert not ratelimit.hit("test-scope", None, limit=3, window=60)
     assert ratelimit.exceeded("test-scope", "", limit=3, window=60)
+
+
+def test_inbox_filters_by_received_period_and_solved_outcome(client, world):
+    import datetime
+
+    from django.utils import timezone
+
+    from suggestions.models import Satisfaction
+
+    def matter(content, days_ago, **fields):
+        row = Suggestion.objects.create(
+            region=world.township,
+            channel=Channel.PHONE,
+            category=Category.WATER,
+            content=content,
+            **fields,
+        )
+        at = timezone.now() - datetime.timedelta(days=days_ago)
+        Suggestion.objects.filter(pk=row.pk).update(submitted_at=at)
+        return row
+
+    matter("上月解决了的事", 40, status=Suggestion.Status.CLOSED)
+    matter("本月解决了的事", 1, status=Suggestion.Status.CLOSED)
+    matter(
+        "本月不满意办结", 1, status=Suggestion.Status.CLOSED, satisfaction=Satisfaction.UNSATISFIED
+    )
+    matter("本月还在办的事", 1, status=Suggestion.Status.ASSIGNED)
+    today = timezone.localdate()
+    client.force_login(world.county_officer)
+
+    body = client.get(
+        reverse("suggestions:inbox"),
+        {
+            "start": (today - datetime.timedelta(days=7)).isoformat(),
+            "end": today.isoformat(),
+            "outcome": "solved",
+        },
+    ).content.decode()
+
+    assert "本月解决了的事" in body
+    assert "上月解决了的事" not in body
+    assert "本月不满意办结" not in body
+    assert "本月还在办的事" not in body

@@ -1,0 +1,274 @@
+"""Building the monthly rollups (`RegionMonth`, `RegionMonthCategory`) from the base tables.
+
+`rollup_refresh()` rebuilds every month; `rollup_refresh(months=[...])` only those
+(plus any month the build date moved into). Rows are counted per leaf region with
+`dashboards.counting` and added to every ancestor node, then each month's rows are
+replaced in one transaction, so a reader sees a month either before or after.
+
+Who calls it: beat, every few minutes for the months whose suggestions or
+receptions changed since the last run (`rollup_refresh_touched`, found through
+`updated_at`), and nightly for everything (a deadline passing changes the on-time
+figures with no row changing; queryset `.update()` calls skip `updated_at`). Code
+that changes many rows at once queues `rollup_refresh_months` through the outbox
+(`request_refresh`). The rows are derived data: no audit records.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import F, Max, Min, Q
+from django.utils import timezone
+
+from core.outbox import enqueue
+from receptions.models import Reception
+from regions.models import Region
+from suggestions.models import Suggestion
+
+from .counting import count_receptions, count_suggestions
+from .models import METRICS, DutyPresence, RegionMonth, RegionMonthCategory, RollupState
+from .periods import add_months, month_end, month_start, months_between
+
+STATE_NAME = "region_month"
+# Levels that get rollup rows, and the levels whose rows also keep categories.
+NODE_LEVELS = (
+    Region.Level.PROVINCE,
+    Region.Level.CITY,
+    Region.Level.COUNTY,
+    Region.Level.TOWNSHIP,
+)
+CATEGORY_LEVELS = (Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY)
+BATCH_SIZE = 2000
+
+
+@dataclass
+class RefreshReport:
+    months: int = 0
+    rows: int = 0
+    built_through: datetime.date | None = None
+
+
+def state() -> RollupState:
+    obj, _created = RollupState.objects.get_or_create(name=STATE_NAME)
+    return obj
+
+
+def _nodes() -> tuple[dict[int, list[int]], dict[int, int | None], set[int]]:
+    """(leaf id -> the node ids it counts in), node id -> parent id, category node ids."""
+    regions = list(Region.objects.values_list("pk", "code", "path", "level", "parent_id"))
+    by_code = {code: (pk, level) for pk, code, _path, level, _parent in regions}
+    ancestors: dict[int, list[int]] = {}
+    parents: dict[int, int | None] = {}
+    with_categories: set[int] = set()
+    for pk, _code, path, level, parent_id in regions:
+        if level in NODE_LEVELS:
+            parents[pk] = parent_id
+            if level in CATEGORY_LEVELS:
+                with_categories.add(pk)
+        chain = []
+        for code in filter(None, path.split("/")):
+            node_pk, node_level = by_code.get(code, (None, None))
+            if node_pk is not None and node_level in NODE_LEVELS:
+                chain.append(node_pk)
+        ancestors[pk] = chain
+    return ancestors, parents, with_categories
+
+
+def _runs(months: list[datetime.date]) -> list[tuple[datetime.date, datetime.date]]:
+    """Contiguous runs of months as (first month, last month)."""
+    runs: list[list[datetime.date]] = []
+    for month in sorted(set(months)):
+        if runs and add_months(runs[-1][1], 1) == month:
+            runs[-1][1] = month
+        else:
+            runs.append([month, month])
+    return [(first, last) for first, last in runs]
+
+
+def _first_month() -> datetime.date | None:
+    firsts = [
+        Suggestion.objects.aggregate(first=Min("submitted_at"))["first"],
+        Reception.objects.aggregate(first=Min("date"))["first"],
+    ]
+    days = [
+        timezone.localtime(d).date() if isinstance(d, datetime.datetime) else d
+        for d in firsts
+        if d is not None
+    ]
+    return month_start(min(days)) if days else None
+
+
+def rollup_refresh(
+    *,
+    months: list[datetime.date] | None = None,
+    today: datetime.date | None = None,
+    watermark: datetime.datetime | None = None,
+    mark: int | None = None,
+) -> RefreshReport:
+    """Rebuild the rollups of `months` (all months with data when None) up to yesterday.
+
+    `watermark` and `mark` are given by a touched refresh: the moment and the highest
+    reception id read before it looked for changes, so nothing logged meanwhile is lost.
+    """
+    today = today or timezone.localdate()
+    if mark is None:
+        mark = Reception.objects.aggregate(mark=Max("pk"))["mark"] or 0
+    through = today - datetime.timedelta(days=1)
+    started = timezone.now()
+    with transaction.atomic():
+        current = RollupState.objects.select_for_update().filter(pk=state().pk).get()
+        if current.built_through is None:
+            # Readers trust every month up to `built_through`: the first build is whole.
+            months = None
+        if months is None:
+            first = _first_month()
+            wanted = set(months_between(first, through)) if first else set()
+        else:
+            wanted = {month_start(m) for m in months}
+            if current.built_through != through:
+                # The build date moves: the months between the old and the new one grow.
+                since = current.built_through or through
+                wanted.update(months_between(min(since, through), through))
+        wanted = {m for m in wanted if m <= through}
+        report = RefreshReport(months=len(wanted), built_through=through)
+        ancestors, parents, with_categories = _nodes()
+        for first, last in _runs(sorted(wanted)):
+            report.rows += _rebuild(
+                first,
+                min(month_end(last), through),
+                wanted,
+                today=today,
+                ancestors=ancestors,
+                parents=parents,
+                with_categories=with_categories,
+            )
+        if months is None:
+            # A full build also forgets months that no longer have any rows.
+            RegionMonth.objects.exclude(month__in=wanted).delete()
+            RegionMonthCategory.objects.exclude(month__in=wanted).delete()
+            _rebuild_presence(None, None)
+        else:
+            for first, last in _runs(sorted({month_start(m) for m in months} | wanted)):
+                _rebuild_presence(first, month_end(last))
+        if months is None or watermark is not None:
+            # Every reception up to `mark` is now in DutyPresence (a touched refresh
+            # rebuilt every month that gained one); later ones are read live.
+            current.reception_mark = mark
+        current.built_through = through
+        current.refreshed_at = timezone.now()
+        if watermark is not None or months is None:
+            current.watermark = watermark or started
+        current.save(update_fields=["built_through", "refreshed_at", "watermark", "reception_mark"])
+    return report
+
+
+def _everything(prefix: str) -> Q:
+    return Q()
+
+
+def _leaf(prefix: str) -> F:
+    return F(f"{prefix}region_id")
+
+
+def _rebuild(start, end, wanted, *, today, ancestors, parents, with_categories) -> int:
+    cells: dict[tuple[int, datetime.date], Counter] = defaultdict(Counter)
+    categories: Counter = Counter()
+    rows = [
+        *count_suggestions(_everything, _leaf, start, end, today=today),
+        *count_receptions(_everything, _leaf, start, end),
+    ]
+    for leaf_id, month, category, counts in rows:
+        if month not in wanted:
+            continue
+        for node in ancestors.get(leaf_id, ()):
+            cells[(node, month)].update(counts)
+            if category and node in with_categories and counts.get("received"):
+                categories[(node, month, category)] += counts["received"]
+    months = sorted({m for m in wanted if start <= m <= end})
+    RegionMonth.objects.filter(month__in=months).delete()
+    RegionMonthCategory.objects.filter(month__in=months).delete()
+    RegionMonth.objects.bulk_create(
+        (
+            RegionMonth(
+                region_id=node,
+                parent_id=parents.get(node),
+                month=month,
+                **{name: counts.get(name, 0) for name in METRICS},
+            )
+            for (node, month), counts in cells.items()
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    RegionMonthCategory.objects.bulk_create(
+        (
+            RegionMonthCategory(region_id=node, month=month, category=category, received=n)
+            for (node, month, category), n in categories.items()
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    return len(cells) + len(categories)
+
+
+def _rebuild_presence(start: datetime.date | None, end: datetime.date | None) -> None:
+    """Copy (deputy, date) from the reception register for the days from `start` to `end`
+    (everything when None): one set-based statement each way, any database."""
+    presence = DutyPresence._meta.db_table
+    through = Reception.deputies.through._meta.db_table
+    reception = Reception._meta.db_table
+    where, params = "", []
+    if start is not None:
+        DutyPresence.objects.filter(date__gte=start, date__lte=end).delete()
+        where, params = "WHERE r.date >= %s AND r.date <= %s", [start, end]
+    else:
+        DutyPresence.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {presence} (deputy_id, date) "
+            f"SELECT DISTINCT rd.deputy_id, r.date FROM {through} rd "
+            f"JOIN {reception} r ON r.id = rd.reception_id {where}",
+            params,
+        )
+        if connection.vendor == "postgresql":
+            # A table refilled in one statement: plan with its new size at once.
+            cursor.execute(f"ANALYZE {presence}")
+
+
+def touched_months(since: datetime.datetime) -> set[datetime.date]:
+    """Months whose suggestions or receptions changed since `since`."""
+    months = {
+        timezone.localtime(moment).date().replace(day=1)
+        for moment in Suggestion.objects.filter(updated_at__gte=since).datetimes(
+            "submitted_at", "month"
+        )
+    }
+    months.update(Reception.objects.filter(updated_at__gte=since).dates("date", "month").distinct())
+    return months
+
+
+def rollup_refresh_touched(*, today: datetime.date | None = None) -> RefreshReport:
+    """Rebuild the months that changed since the last run (everything the first time)."""
+    started = timezone.now()
+    mark = Reception.objects.aggregate(mark=Max("pk"))["mark"] or 0
+    since = state().watermark
+    if since is None:
+        return rollup_refresh(today=today, watermark=started, mark=mark)
+    return rollup_refresh(
+        months=sorted(touched_months(since)), today=today, watermark=started, mark=mark
+    )
+
+
+def rollup_refresh_months(*, months: list[str]) -> RefreshReport:
+    """Outbox entry point: rebuild the given months ("2026-03-01"...)."""
+    return rollup_refresh(months=[datetime.date.fromisoformat(m) for m in months])
+
+
+def request_refresh(*, start: datetime.date, end: datetime.date) -> None:
+    """Queue a rebuild of the months from `start` to `end` once the caller's transaction
+    commits: for code that changed many suggestions or receptions at once."""
+    enqueue(
+        "dashboards.rollups.rollup_refresh_months",
+        months=[m.isoformat() for m in months_between(start, end)],
+    )

@@ -1,0 +1,124 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from accounts.models import Role
+from congress_portal.db_router import replica_reads
+from regions.models import Region
+from stations.models import Station
+from tenancy.access import access_object
+from tenancy.scope import scope_of
+
+from . import selectors
+from .charts import chart_data
+from .links import drill_url, figure_links
+from .periods import parse_period
+
+REGION_READERS = (
+    Role.LEADER,
+    Role.CITY_STAFF,
+    Role.COUNTY_STAFF,
+    Role.TOWNSHIP_STAFF,
+    Role.SYSADMIN,
+)
+SORTS = {
+    "visits": lambda row: row.counts["duty_visits"],
+    "people": lambda row: row.counts["people"],
+    "received": lambda row: row.counts["received"],
+    "solved": lambda row: row.counts["solved"],
+    "completion": lambda row: row.completion if row.completion is not None else -1,
+    "satisfaction": lambda row: row.satisfaction if row.satisfaction is not None else -1,
+    "overdue": lambda row: row.counts["overdue"],
+}
+
+
+@login_required
+@require_safe
+def index(request):
+    region = selectors.default_region(request.user)
+    if region is not None:
+        return redirect("dashboards:region", region_code=region.code)
+    roots = selectors.scope_roots(request.user)
+    if not roots:
+        raise PermissionDenied
+    return render(request, "dashboards/index.html", {"roots": roots})
+
+
+@login_required
+@require_safe
+def region_dashboard(request, region_code: str):
+    region = access_object(Region, request.user, region_code, field="code")
+    if not scope_of(request.user).has_role(*REGION_READERS):
+        raise PermissionDenied
+    if region.level == Region.Level.VILLAGE:
+        # Villages hold points, not dashboards: show the township's.
+        return redirect("dashboards:region", region_code=region.parent.code)
+    return _render(request, selectors.Slice(region=region))
+
+
+@login_required
+@require_safe
+def station_dashboard(request, station_pk: int):
+    station = access_object(
+        Station.objects.select_related("region", "parent"), request.user, station_pk
+    )
+    if not scope_of(request.user).has_role(*REGION_READERS, Role.STATION_OFFICER):
+        raise PermissionDenied
+    return _render(request, selectors.Slice(region=station.region, station=station))
+
+
+def _render(request, slice_: selectors.Slice):
+    today = timezone.localdate()
+    period = parse_period(request.GET, today=today)
+    with replica_reads(snapshot=True):
+        dash = selectors.dashboard(slice_, period, today=today)
+    sort = request.GET.get("sort", "")
+    rows = dash.rows
+    if sort in SORTS:
+        rows = sorted(rows, key=lambda row: (row.is_direct, -SORTS[sort](row)))
+    params = period.params()
+    ranked = [(row, drill_url(row, params)) for row in rows]
+    previous, following = period.shifted(-1), period.shifted(1)
+    return render(
+        request,
+        "dashboards/dashboard.html",
+        {
+            "dash": dash,
+            "period": period,
+            "period_params": params,
+            "ranked": ranked,
+            "sort": sort,
+            "links": figure_links(dash),
+            "charts": chart_data(dash),
+            "breadcrumbs": _breadcrumbs(request.user, slice_),
+            "previous": previous.params() if previous else None,
+            "following": following.params() if following and following.start <= today else None,
+            "years": list(range(today.year, today.year - 6, -1)),
+            "quarters": [1, 2, 3, 4],
+            "months": list(range(1, 13)),
+            "child_label": _child_label(slice_),
+        },
+    )
+
+
+def _breadcrumbs(user, slice_) -> list[Region]:
+    """The slice's ancestors the user may open, top first."""
+    roots = {root.path for root in selectors.scope_roots(user)}
+    return [
+        region
+        for region in slice_.region.ancestors()
+        if any(region.path.startswith(root) for root in roots)
+        and (slice_.station is not None or region.pk != slice_.region.pk)
+    ]
+
+
+def _child_label(slice_) -> str:
+    return {
+        Region.Level.PROVINCE: _("市（州）"),
+        Region.Level.CITY: _("县（市、区）"),
+        Region.Level.COUNTY: _("乡镇（街道）"),
+        Region.Level.TOWNSHIP: _("联络站点"),
+    }.get(slice_.level, "")

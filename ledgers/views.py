@@ -1,0 +1,38 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts.models import Role
+from dashboards.periods import parse_period
+from jobs.models import Job
+from jobs.services import job_start
+from tenancy.scope import scope_of
+
+from .forms import LedgerForm
+from .ledgers import LedgerKind
+
+READERS = (Role.LEADER, Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.SYSADMIN)
+
+
+@login_required
+def index(request):
+    """Pick a ledger, a region in scope and a period; the workbook is built as a job."""
+    if not scope_of(request.user).has_role(*READERS):
+        raise PermissionDenied
+    form = LedgerForm(request.POST or None, user=request.user, initial={"ledger": "receptions"})
+    if request.method == "POST" and form.is_valid():
+        region = form.cleaned_data["region"]
+        kind = LedgerKind(form.cleaned_data["ledger"])
+        params = form.period_params()
+        period = parse_period(params, today=timezone.localdate())
+        job = job_start(
+            actor=request.user,
+            kind="ledger",
+            region=region,
+            params={"ledger": kind.value, "region_id": region.pk, **params},
+            title=f"{region.name} {kind.label}（{period.label}）",
+        )
+        return redirect("jobs:detail", job_pk=job.pk)
+    recent = Job.objects.visible_to(request.user).filter(kind="ledger").order_by("-created_at")[:8]
+    return render(request, "ledgers/index.html", {"form": form, "recent": recent})

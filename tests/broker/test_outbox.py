@@ -1,0 +1,185 @@
+"""The outbox against real Redis: a dead broker never fails a request, and the relay plus
+a worker deliver each piece of work once."""
+
+import base64
+import datetime
+import json
+import threading
+import time
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.db import OperationalError, connection, connections
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+
+from core import outbox
+from core.models import OutboxMessage
+from core.tasks import run_outbox_message
+from suggestions.models import Suggestion
+from tests.suggestions.conftest import intake_data
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _published_ids(broker) -> list[int]:
+    """The outbox ids of the run_outbox_message messages waiting in the queue."""
+    ids = []
+    for raw in broker.redis.lrange(f"{broker.prefix}celery", 0, -1):
+        message = json.loads(raw)
+        body = json.loads(base64.b64decode(message["body"]))
+        ids.append(body[0][0])
+    return ids
+
+
+def _wait_for_sender() -> None:
+    """Let the after-commit sender thread finish what it was given."""
+    outbox._sender.submit(lambda: None).result(timeout=60)
+
+
+def test_a_submission_succeeds_with_redis_down_and_is_delivered_once_when_it_is_back(
+    client, world, broker, worker, settings
+):
+    # Given the broker is unreachable and messages are sent on commit
+    settings.OUTBOX_SEND_ON_COMMIT = True
+    world.deputy_user.email = "mazhigang@example.cn"
+    world.deputy_user.save(update_fields=["email"])
+    broker.use_dead()
+
+    # When a citizen submits a concern through the deputy's code
+    started = time.monotonic()
+    response = client.post(
+        reverse("concern:new_for_deputy", args=[world.deputy.public_token]), intake_data()
+    )
+    elapsed = time.monotonic() - started
+
+    # Then the submission succeeds at once (the hand-off happens off the request thread)
+    assert response.status_code == 302
+    assert elapsed < 5
+    assert Suggestion.objects.count() == 1
+    _wait_for_sender()
+    message = OutboxMessage.objects.get(task="suggestions.tasks.notify_new_suggestion")
+    assert (message.dispatched_at, message.done_at) == (None, None)
+    assert broker.queued() == 0 and mail.outbox == []
+
+    # When Redis is back, the relay publishes the message once, however often it runs
+    broker.use_real()
+    settings.OUTBOX_RELAY_AFTER_SECONDS = 0
+    assert outbox.relay() == 1
+    assert outbox.relay() == 0
+    assert _published_ids(broker) == [message.pk]
+
+    # And a worker delivers the notice to the deputy once
+    with worker() as done:
+        done.wait_for(1)
+        # A second copy of the message (a redelivery) changes nothing. (Published
+        # directly: the test thread writes nothing while the worker runs.)
+        run_outbox_message.apply_async(args=[message.pk], retry=False)
+        done.wait_for(2)
+    message.refresh_from_db()
+    assert message.done_at is not None and message.attempts == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["mazhigang@example.cn"]
+    assert broker.queued() == 0
+
+
+def test_a_relay_pass_that_loses_the_broker_leaves_the_rest_for_the_next_pass(broker, settings):
+    # Given three messages to relay, and a broker that goes away after the first one
+    settings.OUTBOX_RELAY_AFTER_SECONDS = 0
+    ids = [
+        OutboxMessage.objects.create(task="tests.broker.work.noop", kwargs={}).pk for _ in range(3)
+    ]
+    real_send = run_outbox_message.apply_async
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(args)
+        if len(calls) > 1:
+            raise KombuOperationalError("Error 111 connecting to redis. Connection refused.")
+        return real_send(*args, **kwargs)
+
+    with (
+        mock.patch.object(run_outbox_message, "apply_async", side_effect=flaky),
+        pytest.raises(KombuOperationalError),
+    ):
+        outbox.relay()
+
+    # Then only the message that reached Redis is stamped; the next pass sends the rest
+    # at once instead of waiting OUTBOX_RESEND_AFTER_SECONDS
+    stamped = set(
+        OutboxMessage.objects.filter(dispatched_at__isnull=False).values_list("pk", flat=True)
+    )
+    assert stamped == {ids[0]}
+    assert outbox.relay() == 2
+    assert sorted(_published_ids(broker)) == ids
+
+
+def _in_thread(work, results, errors, barrier):
+    try:
+        barrier.wait(timeout=10)
+        for attempt in range(50):
+            try:
+                results.append(work())
+                return
+            except OperationalError as error:
+                # SQLite's shared in-memory test database refuses a second writer
+                # instead of waiting: try again, as the next beat would.
+                if connection.vendor != "sqlite" or "locked" not in str(error):
+                    raise
+                time.sleep(0.02 * (attempt + 1))
+        raise AssertionError("still locked after 50 attempts")
+    except BaseException as error:  # reported to the test thread
+        errors.append(error)
+    finally:
+        connections.close_all()
+
+
+def test_two_relays_at_once_publish_every_row_exactly_once(broker, settings):
+    # Given 300 messages nobody sent, older than the relay's settling time
+    settings.OUTBOX_RELAY_AFTER_SECONDS = 0
+    ids = {
+        OutboxMessage.objects.create(task="tests.broker.work.noop", kwargs={}).pk
+        for _ in range(300)
+    }
+
+    # When two relays run at once, each with its own database connection
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+    threads = [
+        threading.Thread(
+            target=_in_thread, args=(lambda: outbox.relay(batch_size=20), results, errors, barrier)
+        )
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    # Then every row went to Redis once
+    assert not errors, errors
+    if connection.vendor == "postgresql":
+        # (SQLite retried a refused pass from the start, so its counts restart)
+        assert sum(results) == 300
+    published = _published_ids(broker)
+    assert len(published) == 300 and set(published) == ids
+    assert not OutboxMessage.objects.filter(dispatched_at__isnull=True).exists()
+
+
+def test_an_old_unfinished_message_is_sent_again_and_still_runs_once(broker, worker, settings):
+    # A copy was handed to Redis long ago and lost (a broker restart without persistence)
+    settings.OUTBOX_RELAY_AFTER_SECONDS = 0
+    settings.OUTBOX_RESEND_AFTER_SECONDS = 600
+    message = OutboxMessage.objects.create(
+        task="tests.broker.work.noop",
+        kwargs={},
+        dispatched_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+
+    assert outbox.relay() == 1
+    with worker() as done:
+        done.wait_for(1)
+    message.refresh_from_db()
+    assert message.done_at is not None and message.attempts == 1

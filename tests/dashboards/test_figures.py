@@ -1,0 +1,174 @@
+"""Every dashboard figure against a hand count, live and from the rollups."""
+
+from collections import Counter
+
+import pytest
+
+from dashboards import selectors
+from dashboards.periods import quarter_period
+from dashboards.rollups import rollup_refresh
+from dashboards.selectors import DIRECT, Slice
+
+from .conftest import EXPECTED_CATEGORIES_COUNTY, EXPECTED_COUNTY, TODAY
+
+Q2 = quarter_period(TODAY)
+ADDITIVE = [
+    "receptions",
+    "duty_visits",
+    "people",
+    "received",
+    "rejected",
+    "closed",
+    "solved",
+    "due_total",
+    "on_time",
+    "rated",
+    "satisfied",
+    "basically",
+    "unsatisfied",
+    "overdue",
+    "stations",
+    "points",
+    "stars_5",
+    "stars_4",
+    "stars_3",
+    "stars_2",
+    "stars_1",
+    "stars_0",
+    "deputies",
+    "grouped",
+    "idle",
+]
+
+
+def figures(region=None, station=None):
+    slice_ = Slice(region=region or station.region, station=station)
+    return selectors.dashboard(slice_, Q2, today=TODAY)
+
+
+def only(counts: Counter, names) -> dict:
+    return {name: counts[name] for name in names}
+
+
+@pytest.fixture(params=["live", "rollups"])
+def source(request, known):
+    """Each test runs on the base tables alone, then again with the rollups built."""
+    if request.param == "rollups":
+        report = rollup_refresh(today=TODAY)
+        assert report.rows > 0
+    return request.param
+
+
+def test_every_county_figure_matches_the_hand_count(known, source):
+    dash = figures(known.world.county)
+    assert only(dash.totals, EXPECTED_COUNTY) == EXPECTED_COUNTY
+    assert dash.from_rollups is (source == "rollups")
+    assert {code: n for code, _label, n in dash.categories} == EXPECTED_CATEGORIES_COUNTY
+    assert dash.completion == 33.3  # 2 closed of 7 received, 1 refused
+    assert dash.on_time == 33.3  # 1 of 3
+    assert dash.satisfaction == 50.0  # 1 of 2 rated
+    assert dash.grouped_rate == 50.0  # 2 of 4
+
+
+def test_trend_spreads_the_figures_over_their_months(known, source):
+    dash = figures(known.world.county)
+    months = {month.strftime("%Y-%m"): counts for month, counts in dash.trend}
+    assert len(dash.trend) == 12  # a quarter's trend shows the year up to it
+    assert months["2026-04"]["received"] == 2 and months["2026-04"]["duty_visits"] == 1
+    assert months["2026-05"]["received"] == 2 and months["2026-05"]["people"] == 5
+    assert months["2026-06"]["received"] == 3 and months["2026-06"]["duty_visits"] == 2
+    # The trend reaches back before the period: March's reception and matter show there.
+    assert months["2026-03"]["people"] == 30 and months["2026-03"]["received"] == 1
+
+
+def test_county_ranking_counts_each_township_and_the_county_itself(known, source):
+    w = known.world
+    rows = {row.key: row for row in figures(w.county).rows}
+    tianning = rows[w.township.path].counts
+    assert only(tianning, ["duty_visits", "people", "received", "closed", "overdue"]) == {
+        "duty_visits": 3,
+        "people": 17,
+        "received": 5,
+        "closed": 2,
+        "overdue": 2,
+    }
+    xiajiaying = rows[w.other_township.path].counts
+    assert only(xiajiaying, ["duty_visits", "people", "received", "rejected", "deputies"]) == {
+        "duty_visits": 1,
+        "people": 7,
+        "received": 1,
+        "rejected": 1,
+        "deputies": 2,
+    }
+    direct = rows[DIRECT].counts
+    assert direct["received"] == 1 and direct["duty_visits"] == 0  # the county-level matter
+
+
+@pytest.mark.parametrize("level", ["province", "city", "county", "township"])
+def test_a_region_is_the_sum_of_its_children(known, source, level):
+    dash = figures(getattr(known.world, level))
+    assert dash.rows, "the region has children to rank"
+    summed = Counter()
+    for row in dash.rows:
+        summed.update(row.counts)
+    # Townships rank stations: members per station are not a partition of the township's
+    # deputies (a deputy may sit in two stations, or none), so those are left out there.
+    names = ADDITIVE if level != "township" else ADDITIVE[: ADDITIVE.index("deputies")]
+    assert only(summed, names) == only(dash.totals, names)
+
+
+def test_township_ranks_its_stations_and_points(known, source):
+    w = known.world
+    dash = figures(w.township)
+    rows = {row.key: row for row in dash.rows}
+    assert only(
+        rows[w.station.pk].counts, ["duty_visits", "people", "received", "overdue", "deputies"]
+    ) == {
+        "duty_visits": 2,
+        "people": 12,
+        "received": 3,
+        "overdue": 1,
+        "deputies": 1,  # 王秀英 left the station in January
+    }
+    assert only(rows[w.point.pk].counts, ["duty_visits", "people", "received"]) == {
+        "duty_visits": 1,
+        "people": 5,
+        "received": 1,
+    }
+    assert rows[DIRECT].counts["received"] == 1  # today's matter with no station
+    assert only(dash.totals, ["deputies", "grouped", "idle"]) == {
+        "deputies": 2,
+        "grouped": 1,
+        "idle": 0,
+    }
+
+
+def test_station_dashboard_counts_that_station_only(known, source):
+    w = known.world
+    dash = figures(station=w.station)
+    assert only(
+        dash.totals, ["receptions", "duty_visits", "people", "received", "closed", "overdue"]
+    ) == {
+        "receptions": 1,
+        "duty_visits": 2,
+        "people": 12,
+        "received": 3,
+        "closed": 2,
+        "overdue": 1,
+    }
+    assert only(dash.totals, ["deputies", "idle", "stations", "stars_5"]) == {
+        "deputies": 1,
+        "idle": 0,
+        "stations": 1,
+        "stars_5": 1,
+    }
+    assert dash.rows == []
+
+
+def test_city_adds_the_neighbour_county(known, source):
+    w = known.world
+    city = figures(w.city).totals
+    county = figures(w.county).totals
+    assert city["people"] == county["people"] + 9
+    assert city["received"] == county["received"] + 1
+    assert city["stars_4"] == 1 and city["deputies"] == county["deputies"] + 1

@@ -67,7 +67,14 @@ class Deputy(RegionScoped):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
-    tenancy_rule = TenancyRule(region="region_path", station="memberships__station", deputy="pk")
+    # A liaison officer sees the deputies grouped into their station now, not those
+    # who left it.
+    tenancy_rule = TenancyRule(
+        region="region_path",
+        station="memberships__station",
+        station_condition=lambda: current_membership_q("memberships__"),
+        deputy="pk",
+    )
 
     class Meta:
         verbose_name = _("人大代表")

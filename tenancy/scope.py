@@ -12,6 +12,7 @@ Nothing else in the code base may decide visibility.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -34,6 +35,10 @@ class TenancyRule:
     # A user field (e.g. "created_by_id") for rows that belong to one person, such
     # as background jobs: every signed-in user is granted the rows they own.
     owner: str | None = None
+    # Extra conditions on the row reached through `station` (a callable returning a
+    # Q, evaluated per query, e.g. "the membership is still running"); applied in
+    # the same filter() as the link so both refer to the same related row.
+    station_condition: Callable[[], Q] | None = None
 
 
 @dataclass(frozen=True)
@@ -159,9 +164,12 @@ def _compute_scope(user) -> Scope:
     )
 
 
-def _link_q(model, field_path: str, ids) -> Q:
+def _link_q(model, field_path: str, ids, condition: Q | None = None) -> Q:
     if "__" in field_path:
-        sub = model._default_manager.filter(**{f"{field_path}__in": ids}).values("pk")
+        link = Q(**{f"{field_path}__in": ids})
+        if condition is not None:
+            link &= condition
+        sub = model._default_manager.filter(link).values("pk")
         return Q(pk__in=sub)
     return Q(**{f"{field_path}__in": ids})
 
@@ -172,13 +180,14 @@ def grants_q(model, rule: TenancyRule, grants: Grants) -> Q | None:
     if rule.region and grants.region_paths:
         for root in grants.region_paths:
             parts.append(Q(**{f"{rule.region}__startswith": root}))
-    for field_path, ids in (
-        (rule.station, grants.station_ids),
-        (rule.unit, grants.unit_ids),
-        (rule.deputy, grants.deputy_ids),
+    station_condition = rule.station_condition() if rule.station_condition else None
+    for field_path, ids, condition in (
+        (rule.station, grants.station_ids, station_condition),
+        (rule.unit, grants.unit_ids, None),
+        (rule.deputy, grants.deputy_ids, None),
     ):
         if field_path and ids:
-            parts.append(_link_q(model, field_path, sorted(ids)))
+            parts.append(_link_q(model, field_path, sorted(ids), condition))
     if rule.owner and grants.owner_id is not None:
         parts.append(Q(**{rule.owner: grants.owner_id}))
     if not parts:

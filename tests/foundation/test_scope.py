@@ -155,3 +155,25 @@ def test_staff_cannot_manage_a_system_administrator_in_their_region(world):
     assert not User.objects.visible_to(world.city_officer).filter(pk=county_admin.pk).exists()
     assert User.objects.visible_to(world.sysadmin).filter(pk=county_admin.pk).exists()
     assert RoleAssignment.objects.filter(user=county_admin).exists()
+
+
+def test_station_officer_no_longer_sees_a_deputy_who_left_the_station(world):
+    import datetime
+
+    from deputies.models import StationMembership
+
+    today = datetime.date.today()
+    StationMembership.objects.create(
+        deputy=world.neighbour_deputy, station=world.station, start_date=today.replace(year=2020)
+    )
+    left = StationMembership.objects.create(
+        deputy=world.other_deputy,
+        station=world.station,
+        start_date=today.replace(year=2020),
+        end_date=today - datetime.timedelta(days=1),
+    )
+
+    visible = names(Deputy.objects.visible_to(world.station_officer))
+
+    assert "文水代表" in visible  # grouped into the station now, wherever managed
+    assert left.deputy.name not in visible

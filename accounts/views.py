@@ -138,7 +138,8 @@ def user_detail(request, user_pk: int):
 def user_toggle_active(request, user_pk: int):
     user = access_object(User, request.user, user_pk, for_write=True)
     try:
-        user_set_active(actor=request.user, user=user, active=not user.is_active)
+        # The form says which state it wants, so a double submit does not undo itself.
+        user_set_active(actor=request.user, user=user, active=request.POST.get("active") == "1")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -132,10 +132,11 @@ def test_disable_and_enable_an_account_below(client, world):
     client.force_login(world.county_officer)
     url = reverse("accounts:user_toggle_active", args=[world.township_officer.pk])
 
-    client.post(url)
+    client.post(url, {"active": "0"})
+    client.post(url, {"active": "0"})  # a double submit stays disabled
     world.township_officer.refresh_from_db()
     assert not world.township_officer.is_active
-    client.post(url)
+    client.post(url, {"active": "1"})
     world.township_officer.refresh_from_db()
     assert world.township_officer.is_active
     changes = AuditRecord.objects.filter(
@@ -159,7 +160,9 @@ def test_disabled_account_cannot_log_in(client, world):
 def test_nobody_disables_an_account_above(client, world):
     client.force_login(world.township_officer)
 
-    response = client.post(reverse("accounts:user_toggle_active", args=[world.county_officer.pk]))
+    response = client.post(
+        reverse("accounts:user_toggle_active", args=[world.county_officer.pk]), {"active": "0"}
+    )
 
     assert response.status_code == 404
     world.county_officer.refresh_from_db()

@@ -27,7 +27,7 @@ from deputies.models import Deputy
 from regions.models import Region
 from stations.models import Station
 from tenancy.access import can_write
-from tenancy.scope import region_choices
+from tenancy.scope import region_choices, scope_of
 
 from . import ratelimit, selectors, services
 from .filters import ConstituentFilter, HandlingUnitFilter, SuggestionFilter
@@ -474,6 +474,13 @@ class HandlingUnitViewSet(
 
     def get_queryset(self):
         return HandlingUnit.objects.visible_to(self.request.user).select_related("region")
+
+    def create(self, request, *args, **kwargs):
+        # Decided before the payload is read: a leader's write is a 403, not a 400.
+        scope = scope_of(request.user)
+        if not (scope.everything or scope.write.region_paths):
+            raise PermissionDenied
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         serializer.instance = _call(

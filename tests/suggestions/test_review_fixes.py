@@ -106,3 +106,15 @@ def test_inbox_filters_by_received_period_and_solved_outcome(client, world):
     assert "上月解决了的事" not in body
     assert "本月不满意办结" not in body
     assert "本月还在办的事" not in body
+
+
+def test_a_leader_creating_a_handling_unit_through_the_api_gets_403(client, world):
+    client.force_login(world.leader)
+
+    response = client.post(
+        "/api/handling-units/",
+        {"name": "新单位", "region": world.county.code, "kind": "department"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 403

@@ -184,6 +184,11 @@ def new_tracking_code() -> str:
     return readable_code(TRACKING_CODE_LENGTH)
 
 
+def unit_holds_q(prefix: str) -> Q:
+    """The assignment is running or done (not returned as misrouted, not withdrawn)."""
+    return Q(**{f"{prefix}status__in": ["pending", "acknowledged", "done"]})
+
+
 class Suggestion(RegionScoped):
     """One concern raised by the people, from intake to closing (一事一记)."""
 
@@ -302,6 +307,9 @@ class Suggestion(RegionScoped):
         station="station_id",
         deputy="deputy_id",
         unit="assignments__unit",
+        # A unit keeps the matters it holds or answered, not those it sent back
+        # or that were taken from it.
+        unit_condition=lambda: unit_holds_q("assignments__"),
     )
 
     class Meta:
@@ -360,6 +368,7 @@ class SuggestionPhoto(models.Model):
         station="suggestion__station_id",
         deputy="suggestion__deputy_id",
         unit="suggestion__assignments__unit",
+        unit_condition=lambda: unit_holds_q("suggestion__assignments__"),
     )
 
     class Meta:
@@ -391,6 +400,7 @@ class ReplyAttachment(models.Model):
         station="suggestion__station_id",
         deputy="suggestion__deputy_id",
         unit="suggestion__assignments__unit",
+        unit_condition=lambda: unit_holds_q("suggestion__assignments__"),
     )
 
     class Meta:
@@ -529,6 +539,7 @@ class ExtensionRequest(models.Model):
         station="suggestion__station_id",
         deputy="suggestion__deputy_id",
         unit="suggestion__assignments__unit",
+        unit_condition=lambda: unit_holds_q("suggestion__assignments__"),
     )
 
     class Meta:

@@ -39,6 +39,8 @@ class TenancyRule:
     # Q, evaluated per query, e.g. "the membership is still running"); applied in
     # the same filter() as the link so both refer to the same related row.
     station_condition: Callable[[], Q] | None = None
+    # The same for `unit` (e.g. "the assignment was not returned or withdrawn").
+    unit_condition: Callable[[], Q] | None = None
 
 
 @dataclass(frozen=True)
@@ -181,9 +183,10 @@ def grants_q(model, rule: TenancyRule, grants: Grants) -> Q | None:
         for root in grants.region_paths:
             parts.append(Q(**{f"{rule.region}__startswith": root}))
     station_condition = rule.station_condition() if rule.station_condition else None
+    unit_condition = rule.unit_condition() if rule.unit_condition else None
     for field_path, ids, condition in (
         (rule.station, grants.station_ids, station_condition),
-        (rule.unit, grants.unit_ids, None),
+        (rule.unit, grants.unit_ids, unit_condition),
         (rule.deputy, grants.deputy_ids, None),
     ):
         if field_path and ids:

@@ -118,3 +118,22 @@ def test_a_leader_creating_a_handling_unit_through_the_api_gets_403(client, worl
     )
 
     assert response.status_code == 403
+
+
+def test_a_unit_clerk_no_longer_sees_a_matter_the_unit_sent_back(world):
+    matter = Suggestion.objects.create(
+        region=world.township,
+        channel=Channel.PHONE,
+        category=Category.WATER,
+        content="送错单位的事",
+        status=Suggestion.Status.ASSIGNED,
+        handling=Suggestion.Handling.ASSIGNED,
+    )
+    assignment = Assignment.objects.create(suggestion=matter, unit=world.unit)
+    assert Suggestion.objects.visible_to(world.clerk).filter(pk=matter.pk).exists()
+
+    assignment.status = Assignment.Status.RETURNED
+    assignment.save(update_fields=["status"])
+
+    assert not Suggestion.objects.visible_to(world.clerk).filter(pk=matter.pk).exists()
+    assert Suggestion.objects.visible_to(world.county_officer).filter(pk=matter.pk).exists()

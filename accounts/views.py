@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.services import history_of
+from core.forms import add_service_errors
 from core.navigation import entries_for
 from tenancy.access import access_object
 from tenancy.scope import scope_of
@@ -101,11 +102,7 @@ def user_new(request):
 
 
 def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error("password" if "password" in form.fields else None, error.messages)
+    add_service_errors(form, error, default_field="password")
 
 
 @login_required

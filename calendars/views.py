@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors as _add_errors
 from tenancy.access import access_object
 
 from .forms import OverrideForm, YearMarkForm
@@ -46,14 +47,6 @@ def _year_param(request) -> int:
 
 def _list_url(year: int) -> str:
     return f"{reverse('calendars:holidays')}?year={year}"
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required

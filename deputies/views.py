@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from audit.models import AuditRecord
 from audit.services import audit_record, history_of
 from core.files import private_file_response
+from core.forms import add_service_errors as _add_errors
 from core.masking import mask_phone
 from stations import import_flow
 from stations.permissions import is_staff_writer, require_staff_writer, shows_full_phones
@@ -41,14 +42,6 @@ from .services import (
 
 PAGE_SIZE = 30
 FORM_FIELDS = list(DEPUTY_FIELDS)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _filtered(request):

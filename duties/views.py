@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from audit.services import history_of
+from core.forms import add_service_errors as _add_errors
 from deputies.models import Deputy, DeputyGroup, StationMembership, current_membership_q
 from regions.models import Region
 from stations.models import Station
@@ -75,14 +76,6 @@ def _year(request) -> int:
 def _years() -> list[int]:
     this = timezone.localdate().year
     return list(range(this, this - 5, -1))
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _sees_overview(user) -> bool:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from audit.services import history_of
+from core.forms import add_service_errors as _add_errors
 from deputies.models import Deputy
 from stations.models import Station
 from tenancy.access import access_object, can_write
@@ -88,14 +89,6 @@ def _month_param(request) -> datetime.date:
 def _shift_month(first: datetime.date, months: int) -> datetime.date:
     index = first.year * 12 + first.month - 1 + months
     return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from audit.models import AuditRecord
 from audit.services import audit_record, history_of
 from core.files import private_file_response
+from core.forms import add_service_errors as _add_errors
 from core.masking import mask_phone
 from regions.models import Region
 from tenancy.access import access_object, can_write
@@ -57,14 +58,6 @@ def _require_station_reader(user) -> None:
     scope = scope_of(user)
     if not (scope.everything or scope.read.region_paths or scope.read.station_ids):
         raise PermissionDenied
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _filtered(request):

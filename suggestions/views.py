@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, RoleAssignment
+from core.forms import add_service_errors as _add_errors
 from core.masking import mask_phone
 from tenancy.access import access_object
 from tenancy.scope import scope_of
@@ -266,17 +267,6 @@ def detail(request, suggestion_pk: int):
     if request.headers.get("HX-Request") and request.GET.get("template"):
         return render(request, "suggestions/partials/reply_text.html", context)
     return render(request, "suggestions/detail.html", context)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _run(request, suggestion, name: str, form, call, success: str):

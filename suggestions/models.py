@@ -189,6 +189,17 @@ def unit_holds_q(prefix: str) -> Q:
     return Q(**{f"{prefix}status__in": ["pending", "acknowledged", "done"]})
 
 
+# For rows that belong to one suggestion (photos, attachments, extensions): seen by
+# whoever sees the suggestion.
+FOLLOWS_ITS_SUGGESTION = TenancyRule(
+    region="suggestion__region_path",
+    station="suggestion__station_id",
+    deputy="suggestion__deputy_id",
+    unit="suggestion__assignments__unit",
+    unit_condition=lambda: unit_holds_q("suggestion__assignments__"),
+)
+
+
 class Suggestion(RegionScoped):
     """One concern raised by the people, from intake to closing (一事一记)."""
 
@@ -362,14 +373,7 @@ class SuggestionPhoto(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    # Seen by whoever sees the suggestion it belongs to.
-    tenancy_rule = TenancyRule(
-        region="suggestion__region_path",
-        station="suggestion__station_id",
-        deputy="suggestion__deputy_id",
-        unit="suggestion__assignments__unit",
-        unit_condition=lambda: unit_holds_q("suggestion__assignments__"),
-    )
+    tenancy_rule = FOLLOWS_ITS_SUGGESTION
 
     class Meta:
         verbose_name = _("照片")
@@ -394,14 +398,7 @@ class ReplyAttachment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    # Seen by whoever sees the suggestion it belongs to.
-    tenancy_rule = TenancyRule(
-        region="suggestion__region_path",
-        station="suggestion__station_id",
-        deputy="suggestion__deputy_id",
-        unit="suggestion__assignments__unit",
-        unit_condition=lambda: unit_holds_q("suggestion__assignments__"),
-    )
+    tenancy_rule = FOLLOWS_ITS_SUGGESTION
 
     class Meta:
         verbose_name = _("答复附件")
@@ -533,14 +530,7 @@ class ExtensionRequest(models.Model):
     decision_note = models.TextField(_("审批意见"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    # Seen by whoever sees the suggestion it belongs to.
-    tenancy_rule = TenancyRule(
-        region="suggestion__region_path",
-        station="suggestion__station_id",
-        deputy="suggestion__deputy_id",
-        unit="suggestion__assignments__unit",
-        unit_condition=lambda: unit_holds_q("suggestion__assignments__"),
-    )
+    tenancy_rule = FOLLOWS_ITS_SUGGESTION
 
     class Meta:
         verbose_name = _("延期申请")

@@ -3,9 +3,9 @@
 Every region from the province down to the township has one `RegionMonth` row per
 month with data: the figures of everything under it (its own rows included), so a
 dashboard at any level reads its own rows and its children's rows, a few hundred
-at most, however many suggestions lie beneath. Categories are kept for the nodes a
-dashboard reads them from through rollups (county and above); township and station
-dashboards read the base tables live, they are small.
+at most, however many suggestions lie beneath, and the categories received. A
+township ranks its stations and points: `StationMonth` splits each township's month
+by station. Station dashboards read the base tables live; they are small.
 
 A month's row counts the suggestions *received* in that month with their status as
 of the last refresh (a cohort), and the receptions held in it. The current month is
@@ -39,14 +39,9 @@ METRICS = (
 )
 
 
-class RegionMonth(models.Model):
-    """One region node's figures for one month (everything under the node)."""
+class MonthFigures(models.Model):
+    """The additive figures of one month (`METRICS`), shared by the rollup tables."""
 
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
-    # The node's parent, so "the children of X" is one indexed equality.
-    parent = models.ForeignKey(
-        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
     month = models.DateField()  # the first day of the month
     receptions = models.PositiveIntegerField(default=0)
     duty_visits = models.PositiveIntegerField(default=0)
@@ -62,6 +57,19 @@ class RegionMonth(models.Model):
     basically = models.PositiveIntegerField(default=0)
     unsatisfied = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        abstract = True
+
+
+class RegionMonth(MonthFigures):
+    """One region node's figures for one month (everything under the node)."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    # The node's parent, so "the children of X" is one indexed equality.
+    parent = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
     objects = ScopedQuerySet.as_manager()
     tenancy_rule = TenancyRule(region="region__path")
 
@@ -75,6 +83,33 @@ class RegionMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} · {self.month:%Y-%m}"
+
+
+class StationMonth(MonthFigures):
+    """One township's figures for one month, split by the station the rows belong to.
+
+    A township dashboard ranks its stations and points; these rows let it read that
+    ranking instead of counting the base tables. `station` is None for the township's
+    rows tied to no station; a station elsewhere (a matter raised in this township at
+    a neighbour's station) keeps its own row here, so the rows of one township and
+    month always add up to its `RegionMonth` row.
+    """
+
+    township = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    station = models.ForeignKey(
+        "stations.Station", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy_rule = TenancyRule(region="township__path")
+
+    class Meta:
+        verbose_name = _("站点月度统计")
+        verbose_name_plural = _("站点月度统计")
+        indexes = [models.Index(fields=["township", "month"], name="stationmonth_township")]
+
+    def __str__(self) -> str:
+        return f"{self.township_id} · {self.station_id} · {self.month:%Y-%m}"
 
 
 class RegionMonthCategory(models.Model):

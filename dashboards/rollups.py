@@ -1,9 +1,11 @@
-"""Building the monthly rollups (`RegionMonth`, `RegionMonthCategory`) from the base tables.
+"""Building the monthly rollups (`RegionMonth`, `StationMonth`, `RegionMonthCategory`)
+from the base tables.
 
 `rollup_refresh()` rebuilds every month; `rollup_refresh(months=[...])` only those
 (plus any month the build date moved into). Rows are counted per leaf region with
-`dashboards.counting` and added to every ancestor node, then each month's rows are
-replaced in one transaction, so a reader sees a month either before or after.
+`dashboards.counting` and added to every ancestor node (and, split by station, to
+the leaf's township), then each month's rows are replaced in one transaction, so a
+reader sees a month either before or after.
 
 Who calls it: beat, every few minutes for the months whose suggestions or
 receptions changed since the last run (`rollup_refresh_touched`, found through
@@ -29,7 +31,14 @@ from regions.models import Region
 from suggestions.models import Suggestion
 
 from .counting import count_receptions, count_suggestions
-from .models import METRICS, DutyPresence, RegionMonth, RegionMonthCategory, RollupState
+from .models import (
+    METRICS,
+    DutyPresence,
+    RegionMonth,
+    RegionMonthCategory,
+    RollupState,
+    StationMonth,
+)
 from .periods import add_months, month_end, month_start, months_between
 
 STATE_NAME = "region_month"
@@ -40,7 +49,7 @@ NODE_LEVELS = (
     Region.Level.COUNTY,
     Region.Level.TOWNSHIP,
 )
-CATEGORY_LEVELS = (Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY)
+CATEGORY_LEVELS = NODE_LEVELS
 BATCH_SIZE = 2000
 
 
@@ -56,13 +65,21 @@ def state() -> RollupState:
     return obj
 
 
-def _nodes() -> tuple[dict[int, list[int]], dict[int, int | None], set[int]]:
-    """(leaf id -> the node ids it counts in), node id -> parent id, category node ids."""
+@dataclass
+class Nodes:
+    ancestors: dict[int, list[int]]  # leaf region id -> the node ids it counts in
+    parents: dict[int, int | None]  # node id -> its parent's id
+    with_categories: set[int]  # node ids whose rows keep categories
+    townships: dict[int, int]  # leaf region id -> its township's id (when it has one)
+
+
+def _nodes() -> Nodes:
     regions = list(Region.objects.values_list("pk", "code", "path", "level", "parent_id"))
     by_code = {code: (pk, level) for pk, code, _path, level, _parent in regions}
     ancestors: dict[int, list[int]] = {}
     parents: dict[int, int | None] = {}
     with_categories: set[int] = set()
+    townships: dict[int, int] = {}
     for pk, _code, path, level, parent_id in regions:
         if level in NODE_LEVELS:
             parents[pk] = parent_id
@@ -73,8 +90,10 @@ def _nodes() -> tuple[dict[int, list[int]], dict[int, int | None], set[int]]:
             node_pk, node_level = by_code.get(code, (None, None))
             if node_pk is not None and node_level in NODE_LEVELS:
                 chain.append(node_pk)
+            if node_level == Region.Level.TOWNSHIP:
+                townships[pk] = node_pk
         ancestors[pk] = chain
-    return ancestors, parents, with_categories
+    return Nodes(ancestors, parents, with_categories, townships)
 
 
 def _runs(months: list[datetime.date]) -> list[tuple[datetime.date, datetime.date]]:
@@ -134,21 +153,15 @@ def rollup_refresh(
                 wanted.update(months_between(min(since, through), through))
         wanted = {m for m in wanted if m <= through}
         report = RefreshReport(months=len(wanted), built_through=through)
-        ancestors, parents, with_categories = _nodes()
+        nodes = _nodes()
         for first, last in _runs(sorted(wanted)):
             report.rows += _rebuild(
-                first,
-                min(month_end(last), through),
-                wanted,
-                today=today,
-                ancestors=ancestors,
-                parents=parents,
-                with_categories=with_categories,
+                first, min(month_end(last), through), wanted, today=today, nodes=nodes
             )
         if months is None:
             # A full build also forgets months that no longer have any rows.
-            RegionMonth.objects.exclude(month__in=wanted).delete()
-            RegionMonthCategory.objects.exclude(month__in=wanted).delete()
+            for model in (RegionMonth, StationMonth, RegionMonthCategory):
+                model.objects.exclude(month__in=wanted).delete()
             _rebuild_presence(None, None)
         else:
             for first, last in _runs(sorted({month_start(m) for m in months} | wanted)):
@@ -169,36 +182,52 @@ def _everything(prefix: str) -> Q:
     return Q()
 
 
-def _leaf(prefix: str) -> F:
-    return F(f"{prefix}region_id")
+def _leaf_and_station(prefix: str) -> tuple[F, F]:
+    return F(f"{prefix}region_id"), F(f"{prefix}station_id")
 
 
-def _rebuild(start, end, wanted, *, today, ancestors, parents, with_categories) -> int:
+def _rebuild(start, end, wanted, *, today, nodes: Nodes) -> int:
     cells: dict[tuple[int, datetime.date], Counter] = defaultdict(Counter)
+    station_cells: dict[tuple[int, int | None, datetime.date], Counter] = defaultdict(Counter)
     categories: Counter = Counter()
     rows = [
-        *count_suggestions(_everything, _leaf, start, end, today=today),
-        *count_receptions(_everything, _leaf, start, end),
+        *count_suggestions(_everything, _leaf_and_station, start, end, today=today),
+        *count_receptions(_everything, _leaf_and_station, start, end),
     ]
-    for leaf_id, month, category, counts in rows:
+    for (leaf_id, station_id), month, category, counts in rows:
         if month not in wanted:
             continue
-        for node in ancestors.get(leaf_id, ()):
+        for node in nodes.ancestors.get(leaf_id, ()):
             cells[(node, month)].update(counts)
-            if category and node in with_categories and counts.get("received"):
+            if category and node in nodes.with_categories and counts.get("received"):
                 categories[(node, month, category)] += counts["received"]
+        township = nodes.townships.get(leaf_id)
+        if township is not None:
+            station_cells[(township, station_id, month)].update(counts)
     months = sorted({m for m in wanted if start <= m <= end})
-    RegionMonth.objects.filter(month__in=months).delete()
-    RegionMonthCategory.objects.filter(month__in=months).delete()
+    for model in (RegionMonth, StationMonth, RegionMonthCategory):
+        model.objects.filter(month__in=months).delete()
     RegionMonth.objects.bulk_create(
         (
             RegionMonth(
                 region_id=node,
-                parent_id=parents.get(node),
+                parent_id=nodes.parents.get(node),
                 month=month,
                 **{name: counts.get(name, 0) for name in METRICS},
             )
             for (node, month), counts in cells.items()
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    StationMonth.objects.bulk_create(
+        (
+            StationMonth(
+                township_id=township,
+                station_id=station_id,
+                month=month,
+                **{name: counts.get(name, 0) for name in METRICS},
+            )
+            for (township, station_id, month), counts in station_cells.items()
         ),
         batch_size=BATCH_SIZE,
     )
@@ -209,7 +238,7 @@ def _rebuild(start, end, wanted, *, today, ancestors, parents, with_categories) 
         ),
         batch_size=BATCH_SIZE,
     )
-    return len(cells) + len(categories)
+    return len(cells) + len(station_cells) + len(categories)
 
 
 def _rebuild_presence(start: datetime.date | None, end: datetime.date | None) -> None:

@@ -5,9 +5,10 @@ region grants cover whole subtrees, so everything under the slice is the user's
 to see, and these functions count it all. Nothing here is a view's business.
 
 Where the numbers come from:
-- county and above: the monthly rollups (`dashboards.rollups`) for the months they
-  cover, the base tables live for the rest (today, partial months of a custom
-  range); township and station slices are small and read live throughout;
+- regions (province to township): the monthly rollups (`dashboards.rollups`) for the
+  months they cover, the base tables live for the rest (today, partial months of a
+  custom range); a township's ranking reads the rollups split by station
+  (`StationMonth`); station slices are small and read live throughout;
 - "now" figures (overdue matters, stations and stars, deputies) are always live.
 
 The ranking lists the slice's children: regions one level down, or, for a
@@ -33,11 +34,13 @@ from stations.models import Station
 from suggestions.models import Category, Suggestion
 
 from .counting import count_receptions, count_suggestions
-from .models import METRICS, DutyPresence, RegionMonth, RegionMonthCategory
+from .models import METRICS, DutyPresence, RegionMonth, RegionMonthCategory, StationMonth
 from .periods import Period, add_months, month_end, month_start, months_between
 from .rollups import state as rollup_state
 
-ROLLUP_LEVELS = (Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY)
+# Slices that rank the regions one level down; a township ranks its stations.
+PARENT_LEVELS = (Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY)
+ROLLUP_LEVELS = (*PARENT_LEVELS, Region.Level.TOWNSHIP)
 # The key of the ranking row for rows attached to the slice itself, not to a child.
 DIRECT = "__direct__"
 STAR_LEVELS = (5, 4, 3, 2, 1)
@@ -120,7 +123,7 @@ def children_of(slice_: Slice) -> tuple[list[Child], object]:
     """
     if slice_.station is not None:
         return [], lambda prefix: Value(0, output_field=IntegerField())
-    if slice_.region.level in ROLLUP_LEVELS:
+    if slice_.region.level in PARENT_LEVELS:
         regions = list(Region.objects.filter(parent=slice_.region).order_by("code"))
         if not regions:
             return [], lambda prefix: Value(slice_.region.path)
@@ -219,9 +222,23 @@ def gather(
             tally.add(*row)
         for row in count_receptions(slice_.where_receptions, key, low, high):
             tally.add(*row)
-    if months:
+    if months and slice_.level == Region.Level.TOWNSHIP:
+        _add_station_rollups(tally, slice_.region, months)
+    elif months:
         _add_rollups(tally, slice_.region, children, months)
     return tally
+
+
+def _add_station_rollups(tally: Tally, township: Region, months) -> None:
+    """A township's months by station: rows of no station, or of a station that is
+    not the township's, land on keys no child has and so on the ranking's extra row."""
+    rows = StationMonth.objects.filter(township=township, month__in=months).values(
+        "station_id", "month", *METRICS
+    )
+    for row in rows:
+        counts = Counter({name: row[name] for name in METRICS if row[name]})
+        tally.add(row["station_id"], row["month"], "", counts)
+    _add_categories(tally, township, months)
 
 
 def _add_rollups(tally: Tally, region: Region, children: list[Child], months) -> None:
@@ -244,6 +261,10 @@ def _add_rollups(tally: Tally, region: Region, children: list[Child], months) ->
         direct = Counter({name: n for name, n in direct.items() if n > 0})
         if direct:
             tally.add(region.path, month, "", direct)
+    _add_categories(tally, region, months)
+
+
+def _add_categories(tally: Tally, region: Region, months) -> None:
     for row in RegionMonthCategory.objects.filter(region=region, month__in=months).values(
         "category", "received"
     ):
@@ -267,17 +288,22 @@ def overdue_by_key(slice_: Slice, key, *, today: datetime.date) -> Counter:
     return Counter({row["k"]: row["n"] for row in rows})
 
 
-def stations_by_key(slice_: Slice, key) -> dict[object, Counter]:
+def stations_by_key(slice_: Slice, key, children: list[Child]) -> dict[object, Counter]:
     """Active stations and points, and how many of each star rating, per child."""
+    if slice_.level == Region.Level.TOWNSHIP:
+        # The township's children are its stations, already at hand.
+        result: dict[object, Counter] = defaultdict(Counter)
+        for child in children:
+            if child.station.status == Station.Status.ACTIVE:
+                _add_station(result[child.key], child.station.parent_id, child.station.stars)
+        return result
     if slice_.station is not None:
         queryset = Station.objects.filter(pk=slice_.station.pk)
     else:
         queryset = Station.objects.filter(slice_.where(""))
-    # A township's rows are its stations themselves: the key is the station's own id.
-    station_key = (lambda prefix: F("pk")) if slice_.level == Region.Level.TOWNSHIP else key
     rows = (
         queryset.filter(status=Station.Status.ACTIVE)
-        .annotate(k=station_key(""))
+        .annotate(k=key(""))
         .values("k", "stars")
         .annotate(
             stations=Count("pk", filter=Q(parent__isnull=True)),
@@ -292,6 +318,11 @@ def stations_by_key(slice_: Slice, key) -> dict[object, Counter]:
         counts["points"] += row["points"]
         counts[f"stars_{row['stars'] or 0}"] += row["stations"] + row["points"]
     return result
+
+
+def _add_station(counts: Counter, parent_id: int | None, stars: int | None) -> None:
+    counts["points" if parent_id else "stations"] += 1
+    counts[f"stars_{stars or 0}"] += 1
 
 
 def present_q(start: datetime.date, end: datetime.date, *, mark: int, outer: str = "pk") -> Q:
@@ -458,13 +489,16 @@ def dashboard(slice_: Slice, period: Period, *, today: datetime.date | None = No
     now_counts: dict[object, Counter] = defaultdict(Counter)
     for k, n in overdue_by_key(slice_, key, today=today).items():
         now_counts[k]["overdue"] += n
-    for k, counts in stations_by_key(slice_, key).items():
+    for k, counts in stations_by_key(slice_, key, children).items():
         now_counts[k].update(counts)
-    for k, counts in deputies_by_key(slice_, key, period.start, period.end, today=today).items():
+    # Presence up to the mark is in DutyPresence (empty, and the mark 0, before a build).
+    mark = current.reception_mark
+    deputies = deputies_by_key(slice_, key, period.start, period.end, today=today, mark=mark)
+    for k, counts in deputies.items():
         now_counts[k].update(counts)
     if slice_.level == Region.Level.TOWNSHIP:
         members = members_by_station(
-            [c.key for c in children], period.start, period.end, today=today
+            [c.key for c in children], period.start, period.end, today=today, mark=mark
         )
         for station_id, counts in members.items():
             now_counts[station_id].update(counts)

@@ -9,7 +9,15 @@ from dashboards.periods import quarter_period
 from dashboards.rollups import rollup_refresh
 from dashboards.selectors import DIRECT, Slice
 
-from .conftest import EXPECTED_CATEGORIES_COUNTY, EXPECTED_COUNTY, TODAY
+from .conftest import (
+    EXPECTED_CATEGORIES_COUNTY,
+    EXPECTED_COUNTY,
+    TODAY,
+    D,
+    S,
+    reception,
+    suggestion,
+)
 
 Q2 = quarter_period(TODAY)
 ADDITIVE = [
@@ -136,6 +144,13 @@ def test_township_ranks_its_stations_and_points(known, source):
         "received": 1,
     }
     assert rows[DIRECT].counts["received"] == 1  # today's matter with no station
+    assert dash.from_rollups is (source == "rollups")
+    assert {code: n for code, _label, n in dash.categories} == {
+        "water": 2,
+        "roads": 1,
+        "gas": 1,
+        "parking": 1,
+    }
     assert only(dash.totals, ["deputies", "grouped", "idle"]) == {
         "deputies": 2,
         "grouped": 1,
@@ -172,3 +187,34 @@ def test_city_adds_the_neighbour_county(known, source):
     assert city["people"] == county["people"] + 9
     assert city["received"] == county["received"] + 1
     assert city["stars_4"] == 1 and city["deputies"] == county["deputies"] + 1
+
+
+def test_township_rollups_keep_rows_of_no_station_and_of_a_foreign_station(known):
+    """Past months from `StationMonth` rank exactly as the base tables do: a matter with
+    no station and one raised here at the neighbour's station land on the extra row."""
+    w = known.world
+    suggestion(w.village, "water", S.CLOSED, day=D(2026, 5, 9), satisfaction="basically")
+    suggestion(w.township, "roads", S.HANDLING, station=w.sibling_station, day=D(2026, 4, 9))
+    live = figures(w.township)
+    rollup_refresh(today=TODAY)
+    built = figures(w.township)
+    assert built.from_rollups and not live.from_rollups
+
+    def ranking(dash):
+        return {row.key: +row.counts for row in dash.rows}
+
+    assert ranking(built) == ranking(live)
+    assert built.totals == live.totals
+    assert built.categories == live.categories
+    assert [counts for _m, counts in built.trend] == [counts for _m, counts in live.trend]
+    assert ranking(built)[DIRECT]["received"] == 3  # two here, today's parking matter
+
+
+def test_a_reception_logged_after_the_rollups_ends_idleness_at_once(known):
+    """Presence is copied with the rollups; a reception logged since is read from the
+    register, so the deputy stops counting as idle before the next refresh."""
+    w = known.world
+    rollup_refresh(today=TODAY)
+    assert figures(w.county).totals["idle"] == 1  # 夏家营代表乙
+    reception(w.sibling_station, D(2026, 6, 19), [known.d5], 3)
+    assert figures(w.county).totals["idle"] == 0

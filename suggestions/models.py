@@ -336,6 +336,13 @@ class Suggestion(RegionScoped):
                 name="suggestion_running_due",
                 condition=Q(status__in=["assigned", "handling"]),
             ),
+            # "Overdue now" in a region's subtree (dashboards): the running ones only.
+            models.Index(
+                fields=["region_path", "due_date"],
+                name="suggestion_running_rpath",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                condition=Q(status__in=["assigned", "handling"]),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -106,11 +106,11 @@ def _render(request, slice_: selectors.Slice):
 
 def _breadcrumbs(user, slice_) -> list[Region]:
     """The slice's ancestors the user may open, top first."""
-    roots = {root.path for root in selectors.scope_roots(user)}
+    scope = scope_of(user)
     return [
         region
         for region in slice_.region.ancestors()
-        if any(region.path.startswith(root) for root in roots)
+        if (scope.everything or any(region.path.startswith(p) for p in scope.read.region_paths))
         and (slice_.station is not None or region.pk != slice_.region.pk)
     ]
 

@@ -1,8 +1,14 @@
 """Account administration, login security and the per-role home page, through HTTP."""
 
-import pytest
-from django.urls import reverse
+import datetime
+import time
 
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.middleware import IdleSessionMiddleware
 from accounts.models import Role, RoleAssignment, User
 from audit.models import AuditRecord
 from tests.factories import PASSWORD
@@ -233,7 +239,6 @@ def test_successful_login_is_audited_with_the_client_ip(client, world):
 
 
 def test_idle_session_expires(settings, client, world):
-    assert settings.SESSION_SAVE_EVERY_REQUEST
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     client.force_login(world.township_officer)
     client.get(reverse("accounts:home"))
@@ -245,6 +250,26 @@ def test_idle_session_expires(settings, client, world):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_activity_moves_the_idle_deadline_at_most_once_a_minute(client, world):
+    """A request needs no session write when the expiry moved less than a minute ago;
+    a later one pushes the expiry a full idle period past now."""
+    client.force_login(world.township_officer)
+    client.get(reverse("accounts:home"))
+    session = client.session
+    soon = timezone.now() + datetime.timedelta(minutes=5)
+
+    def refreshed(seconds_ago: int) -> datetime.datetime:
+        session[IdleSessionMiddleware.KEY] = int(time.time()) - seconds_ago
+        session.save()
+        Session.objects.filter(pk=session.session_key).update(expire_date=soon)
+        assert client.get(reverse("accounts:home")).status_code == 200
+        return Session.objects.get(pk=session.session_key).expire_date
+
+    assert refreshed(30) == soon
+    pushed = refreshed(61)
+    assert pushed - timezone.now() > datetime.timedelta(minutes=29)
 
 
 @pytest.mark.parametrize(

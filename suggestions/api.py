@@ -182,14 +182,19 @@ class TextInput(serializers.Serializer):
 
 
 class AssignInput(serializers.Serializer):
-    # Any active unit parses; the service then checks it is one the caller may use.
-    lead_unit = serializers.PrimaryKeyRelatedField(
-        queryset=HandlingUnit.objects.filter(is_active=True)
-    )
+    # Only the units the caller may assign this matter to parse (the view narrows the
+    # querysets): a unit outside that set reads exactly like one that does not exist.
+    lead_unit = serializers.PrimaryKeyRelatedField(queryset=HandlingUnit.objects.none())
     co_units = serializers.PrimaryKeyRelatedField(
-        queryset=HandlingUnit.objects.filter(is_active=True), many=True, required=False
+        queryset=HandlingUnit.objects.none(), many=True, required=False
     )
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["lead_unit"].queryset = units
+            self.fields["co_units"].child_relation.queryset = units
 
 
 class MergeInput(serializers.Serializer):
@@ -293,7 +298,11 @@ class SuggestionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def assign(self, request, suggestion_pk=None):
         suggestion = self._writable()
-        data = self._input(AssignInput)
+        serializer = AssignInput(
+            data=request.data, units=selectors.assignable_units(request.user, suggestion)
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         _call(
             services.suggestion_assign,
             actor=request.user,

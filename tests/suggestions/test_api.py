@@ -77,8 +77,22 @@ def test_bad_input_is_a_field_error_never_a_500(client, world, matter):
     assert response.status_code == 400 and "reason" in response.json()
     response = _post(client, f"{base}/assign/", {"lead_unit": "abc"})
     assert response.status_code == 400 and "lead_unit" in response.json()
-    response = _post(client, f"{base}/assign/", {"lead_unit": world.neighbour_unit.pk})
-    assert response.status_code == 400 and "本辖区" in str(response.json())
+    # A unit of another county reads exactly like one that does not exist.
+    foreign = _post(client, f"{base}/assign/", {"lead_unit": world.neighbour_unit.pk})
+    missing = _post(client, f"{base}/assign/", {"lead_unit": 987654321})
+    assert foreign.status_code == missing.status_code == 400
+    assert foreign.json() == {
+        "lead_unit": [
+            m.replace("987654321", str(world.neighbour_unit.pk))
+            for m in missing.json()["lead_unit"]
+        ]
+    }
+    foreign = _post(
+        client,
+        f"{base}/assign/",
+        {"lead_unit": world.unit.pk, "co_units": [world.neighbour_unit.pk]},
+    )
+    assert foreign.status_code == 400 and "co_units" in foreign.json()
     response = _post(client, f"{base}/merge/", {"survivor": "ZZZZZZZZ"})
     assert response.status_code == 400 and "survivor" in response.json()
     response = _post(client, f"{base}/acknowledge/", {"assignment": 999999})

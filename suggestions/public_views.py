@@ -1,9 +1,11 @@
 """Citizens' pages (no login), reached from a deputy's or a station's QR code.
 
 Plain HTML that works without JavaScript and in WeChat's browser. A submission is
-idempotent (a random token issued with the form), rate-limited per address and per
-phone number, and the request never talks to the broker: the notice to the deputy
-or station is an outbox row committed with the suggestion.
+idempotent (a random token issued with the form; the same text sent again from the
+same browser within half an hour, after going back to the form, gives the first
+receipt too), rate-limited per address and per phone number, and the request never
+talks to the broker: the notice to the deputy or station is an outbox row committed
+with the suggestion.
 """
 
 from django.conf import settings
@@ -55,6 +57,16 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
     status = 400
     if form.is_bot:
         form.add_error(None, _("提交未成功，请检查后重新提交。"))
+    elif form.is_valid() and (
+        repeat := selectors.recent_repeat(
+            request.session.get(SESSION_KEY, []),
+            content=form.cleaned_data["content"],
+            deputy=deputy,
+            station=station,
+        )
+    ):
+        # Back to the form and sent again: the receipt of the first, not a second matter.
+        return redirect("concern:receipt", submission_token=repeat.submission_token)
     elif form.is_valid():
         data = form.cleaned_data
         ip = client_ip(request)

@@ -84,7 +84,8 @@ def test_rate_limit_per_address_keeps_the_text(client, world, monkeypatch):
     monkeypatch.setattr(public_views, "SUBMIT_PER_IP", (2, 3600))
     for n in range(2):
         token = f"tok_{n}" + "x" * 26
-        assert client.post(_url(world), intake_data(token, contact_phone="")).status_code == 302
+        data = intake_data(token, contact_phone="", content=f"第{n + 1}件事：路面塌陷。")
+        assert client.post(_url(world), data).status_code == 302
     response = client.post(_url(world), intake_data("tok_3" + "x" * 26, contact_phone=""))
     assert response.status_code == 429
     html = response.content.decode()
@@ -94,7 +95,8 @@ def test_rate_limit_per_address_keeps_the_text(client, world, monkeypatch):
 
 def test_rate_limit_per_phone(client, world, monkeypatch):
     monkeypatch.setattr(public_views, "SUBMIT_PER_PHONE", (1, 3600))
-    assert client.post(_url(world), intake_data("tok_1" + "y" * 26)).status_code == 302
+    first = intake_data("tok_1" + "y" * 26, content="另一件事：路灯不亮。")
+    assert client.post(_url(world), first).status_code == 302
     response = client.post(_url(world), intake_data("tok_2" + "y" * 26))
     assert response.status_code == 429
     assert "该手机号今天提交的次数已达上限" in response.content.decode()
@@ -152,7 +154,7 @@ def test_station_code_intake(client, world):
 
 def test_constituents_are_deduplicated_by_phone_within_a_county(client, world):
     client.post(_url(world), intake_data("tok_1" + "z" * 26))
-    client.post(_url(world), intake_data("tok_2" + "z" * 26, contact_name=""))
+    client.post(_url(world), intake_data("tok_2" + "z" * 26, contact_name="", content="又一件事。"))
     neighbour_url = reverse("concern:new_for_deputy", args=[world.neighbour_deputy.public_token])
     client.post(neighbour_url, intake_data("tok_3" + "z" * 26))
     ours = Constituent.objects.get(region=world.county)
@@ -208,3 +210,25 @@ def test_staff_pages_are_not_public(client, world):
     )
     response = client.get(reverse("suggestions:detail", args=[suggestion.pk]))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_back_to_the_form_and_submit_again_gives_the_first_receipt(client, world):
+    """A fresh form (a new token) with the same text from the same browser is a repeat."""
+    first = client.post(_url(world), intake_data())
+    again = client.post(_url(world), intake_data(token="b" * 32))
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert Suggestion.objects.count() == 1
+    assert OutboxMessage.objects.count() == 1
+    # Other words are another concern.
+    other = client.post(_url(world), intake_data(token="c" * 32, content="路灯坏了一个月了。"))
+    assert other["Location"] != first["Location"]
+    assert Suggestion.objects.count() == 2
+
+
+def test_the_same_words_from_another_browser_are_another_concern(client, world):
+    from django.test import Client
+
+    client.post(_url(world), intake_data())
+    neighbour = Client().post(_url(world), intake_data(token="d" * 32))
+    assert neighbour.status_code == 302
+    assert Suggestion.objects.count() == 2

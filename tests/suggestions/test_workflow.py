@@ -303,7 +303,10 @@ def test_reject_needs_a_reason_shown_to_the_citizen(client, cast):
 
 def test_merge_folds_a_duplicate_into_the_survivor_with_events_on_both(client, cast):
     survivor = _submit(client, cast)
-    duplicate = _submit(client, cast, submission_token="tok_" + "b" * 28)
+    # The same trouble told again in other words: a duplicate for staff to merge.
+    duplicate = _submit(
+        client, cast, submission_token="tok_" + "b" * 28, content="3号楼还是停水，请尽快处理。"
+    )
     response = _post(
         client, cast.county_officer, "merge", duplicate.pk, {"survivor_code": survivor.display_code}
     )

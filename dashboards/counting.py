@@ -149,7 +149,7 @@ def count_receptions(
     for row in rows:
         counts = Counter(
             receptions=row["receptions"],
-            people=row["people"] or 0,
-            duty_visits=row["duty_visits"] or 0,
+            people=int(row["people"] or 0),
+            duty_visits=int(row["duty_visits"] or 0),  # PostgreSQL sums counts as numeric
         )
         yield key_of(row), as_month(row["m"]), "", +counts

@@ -9,6 +9,8 @@ Where the numbers come from:
   months they cover, the base tables live for the rest (today, partial months of a
   custom range); a township's ranking reads the rollups split by station
   (`StationMonth`); station slices are small and read live throughout;
+- a township on PostgreSQL is read by the hand-written statements of
+  `dashboards.township_sql` (the same figures; its cost is per statement, not per row);
 - "now" figures (overdue matters, stations and stars, deputies) are always live.
 
 The ranking lists the slice's children: regions one level down, or, for a
@@ -33,6 +35,7 @@ from regions.models import Region
 from stations.models import Station
 from suggestions.models import Category, Suggestion
 
+from . import township_sql
 from .counting import count_receptions, count_suggestions
 from .models import METRICS, DutyPresence, RegionMonth, RegionMonthCategory, StationMonth
 from .periods import Period, add_months, month_end, month_start, months_between
@@ -131,13 +134,14 @@ def children_of(slice_: Slice) -> tuple[list[Child], object]:
         children = [Child(key=r.path, name=r.name, region=r) for r in regions]
         return children, lambda prefix: Substr(f"{prefix}region_path", 1, length)
     # A township: its stations and points, each a row of its own.
-    stations = list(
-        Station.objects.filter(region_path__startswith=slice_.region.path)
-        .select_related("parent")
-        .order_by("region_path", "parent_id", "name")
+    stations = Station.objects.filter(region_path__startswith=slice_.region.path).order_by(
+        "region_path", "parent_id", "name"
     )
-    children = [Child(key=s.pk, name=s.name, station=s) for s in stations]
-    return children, lambda prefix: F(f"{prefix}station_id")
+    return station_children(stations), lambda prefix: F(f"{prefix}station_id")
+
+
+def station_children(stations) -> list[Child]:
+    return [Child(key=s.pk, name=s.name, station=s) for s in stations]
 
 
 # --- Counting over a period ----------------------------------------------------------
@@ -481,27 +485,48 @@ def dashboard(slice_: Slice, period: Period, *, today: datetime.date | None = No
     today = today or timezone.localdate()
     current = rollup_state()
     built_through = current.built_through if slice_.uses_rollups else None
-    children, key = children_of(slice_)
+    # Presence up to the mark is in DutyPresence (empty, and the mark 0, before a build).
+    mark = current.reception_mark
+    trend_months = period.trend_months()
+    trend_reaches = trend_months[0] < month_start(period.start) or trend_months[-1] > period.end
+    span = (period.start, period.end)
+    ranges = [span, (trend_months[0], period.end)] if trend_reaches else [span]
 
-    tally = gather(
-        slice_, children, key, period.start, period.end, today=today, built_through=built_through
-    )
+    if slice_.station is None and township_sql.applies(slice_.region):
+        reads = township_sql.read(
+            slice_.region,
+            ranges,
+            period=span,
+            today=today,
+            built_through=built_through,
+            mark=mark,
+        )
+        children, key = station_children(reads.stations), None
+        tally, trend_tally = reads.tallies[0], reads.tallies[-1]
+        overdue, deputies, members = reads.overdue, reads.deputies, reads.members
+    else:
+        children, key = children_of(slice_)
+        tallies = [
+            gather(slice_, children, key, *r, today=today, built_through=built_through)
+            for r in ranges
+        ]
+        tally, trend_tally = tallies[0], tallies[-1]
+        overdue = overdue_by_key(slice_, key, today=today)
+        deputies = deputies_by_key(slice_, key, *span, today=today, mark=mark)
+        members = {}
+        if slice_.level == Region.Level.TOWNSHIP:
+            ids = [c.key for c in children]
+            members = members_by_station(ids, *span, today=today, mark=mark)
+
     now_counts: dict[object, Counter] = defaultdict(Counter)
-    for k, n in overdue_by_key(slice_, key, today=today).items():
+    for k, n in overdue.items():
         now_counts[k]["overdue"] += n
     for k, counts in stations_by_key(slice_, key, children).items():
         now_counts[k].update(counts)
-    # Presence up to the mark is in DutyPresence (empty, and the mark 0, before a build).
-    mark = current.reception_mark
-    deputies = deputies_by_key(slice_, key, period.start, period.end, today=today, mark=mark)
     for k, counts in deputies.items():
         now_counts[k].update(counts)
-    if slice_.level == Region.Level.TOWNSHIP:
-        members = members_by_station(
-            [c.key for c in children], period.start, period.end, today=today, mark=mark
-        )
-        for station_id, counts in members.items():
-            now_counts[station_id].update(counts)
+    for station_id, counts in members.items():
+        now_counts[station_id].update(counts)
 
     by_key = tally.by_key()
     rows = []
@@ -547,19 +572,6 @@ def dashboard(slice_: Slice, period: Period, *, today: datetime.date | None = No
             )
         totals.update(counts)
 
-    trend_months = period.trend_months()
-    if trend_months[0] < month_start(period.start) or trend_months[-1] > period.end:
-        trend_tally = gather(
-            slice_,
-            children,
-            key,
-            trend_months[0],
-            period.end,
-            today=today,
-            built_through=built_through,
-        )
-    else:
-        trend_tally = tally
     monthly = trend_tally.by_month()
     trend = [(month, monthly.get(month, Counter())) for month in trend_months]
 

@@ -1,13 +1,18 @@
 """Every dashboard figure against a hand count, live and from the rollups."""
 
+import datetime
+import random
 from collections import Counter
 
 import pytest
+from django.db import connection
 
-from dashboards import selectors
-from dashboards.periods import quarter_period
+from dashboards import selectors, township_sql
+from dashboards.periods import Period, month_period, quarter_period, year_period
 from dashboards.rollups import rollup_refresh
 from dashboards.selectors import DIRECT, Slice
+from deputies.models import StationMembership
+from tests import factories as f
 
 from .conftest import (
     EXPECTED_CATEGORIES_COUNTY,
@@ -15,6 +20,7 @@ from .conftest import (
     TODAY,
     D,
     S,
+    at,
     reception,
     suggestion,
 )
@@ -58,8 +64,16 @@ def only(counts: Counter, names) -> dict:
     return {name: counts[name] for name in names}
 
 
+@pytest.fixture(params=["orm", "sql"])
+def reader(request, settings):
+    """Township figures come from hand-written SQL on PostgreSQL (`township_sql`) and
+    from the ORM elsewhere: every hand count runs through both."""
+    settings.DASHBOARD_TOWNSHIP_SQL = request.param == "sql"
+    return request.param
+
+
 @pytest.fixture(params=["live", "rollups"])
-def source(request, known):
+def source(request, known, reader):
     """Each test runs on the base tables alone, then again with the rollups built."""
     if request.param == "rollups":
         report = rollup_refresh(today=TODAY)
@@ -125,7 +139,7 @@ def test_a_region_is_the_sum_of_its_children(known, source, level):
     assert only(summed, names) == only(dash.totals, names)
 
 
-def test_township_ranks_its_stations_and_points(known, source):
+def test_township_ranks_its_stations_and_points(known, source, reader):
     w = known.world
     dash = figures(w.township)
     rows = {row.key: row for row in dash.rows}
@@ -145,6 +159,8 @@ def test_township_ranks_its_stations_and_points(known, source):
     }
     assert rows[DIRECT].counts["received"] == 1  # today's matter with no station
     assert dash.from_rollups is (source == "rollups")
+    by_sql = reader == "sql" and connection.vendor == "postgresql"
+    assert township_sql.applies(w.township) is by_sql
     assert {code: n for code, _label, n in dash.categories} == {
         "water": 2,
         "roads": 1,
@@ -218,3 +234,78 @@ def test_a_reception_logged_after_the_rollups_ends_idleness_at_once(known):
     assert figures(w.county).totals["idle"] == 1  # 夏家营代表乙
     reception(w.sibling_station, D(2026, 6, 19), [known.d5], 3)
     assert figures(w.county).totals["idle"] == 0
+
+
+def _ranking(dash):
+    return {row.key: +row.counts for row in dash.rows}
+
+
+def _seeded_township(w, rng: random.Random) -> None:
+    """Matters, receptions and memberships at random over fourteen months."""
+    places = [(w.township, w.station), (w.village, w.point), (w.township, None)]
+    places.append((w.township, w.sibling_station))  # a neighbour township's station
+    deputies = [w.deputy, w.other_deputy, f.DeputyFactory(region=w.township)]
+    first = D(2025, 5, 1)
+    for _n in range(80):
+        region, station = rng.choice(places)
+        day = first + datetime.timedelta(days=rng.randrange((TODAY - first).days + 1))
+        status = rng.choice(list(S))
+        fields = {}
+        if rng.random() < 0.7:
+            fields["due_date"] = day + datetime.timedelta(days=rng.randrange(5, 40))
+        if status in (S.REPLIED, S.CLOSED) or rng.random() < 0.1:
+            fields["replied_at"] = at(day + datetime.timedelta(days=rng.randrange(0, 30)))
+        if status == S.CLOSED:
+            fields["satisfaction"] = rng.choice(["satisfied", "basically", "unsatisfied", ""])
+        category = rng.choice(["water", "roads", "gas", "other"])
+        suggestion(region, category, status, station=station, day=day, **fields)
+    for _n in range(25):
+        day = first + datetime.timedelta(days=rng.randrange((TODAY - first).days + 1))
+        station = rng.choice([w.station, w.point])
+        reception(station, day, rng.sample(deputies, rng.randrange(0, 3)), rng.randrange(0, 9))
+    StationMembership.objects.create(deputy=deputies[2], station=w.point, start_date=D(2025, 1, 1))
+    # Deputies whose one reception falls on a period's first or last day.
+    for day in (D(2026, 2, 28), D(2025, 11, 17)):
+        edge = f.DeputyFactory(region=w.township)
+        StationMembership.objects.create(deputy=edge, station=w.station, start_date=D(2025, 1, 1))
+        reception(w.station, day, [edge], 1)
+
+
+def test_both_township_readers_agree_on_a_random_world(known, settings):
+    """The hand-written SQL and the ORM give the same page for every kind of period,
+    before and after the rollups (which change what is read live)."""
+    w = known.world
+    _seeded_township(w, random.Random(7))
+    periods = [
+        quarter_period(TODAY),  # trend reaches back a year before the quarter
+        month_period(D(2026, 2, 1)),
+        year_period(2025),  # all of it in the past
+        year_period(2026),
+        Period("custom", D(2025, 11, 17), TODAY),  # partial months at both ends
+    ]
+
+    def both(period):
+        pages = {}
+        for by_sql in (False, True):
+            settings.DASHBOARD_TOWNSHIP_SQL = by_sql
+            # PostgreSQL (CI) compares the two; SQLite has only the ORM reader.
+            assert township_sql.applies(w.township) is (
+                by_sql and connection.vendor == "postgresql"
+            )
+            dash = selectors.dashboard(Slice(region=w.township), period, today=TODAY)
+            pages[by_sql] = (
+                _ranking(dash),
+                +dash.totals,
+                dash.categories,
+                [(month, +counts) for month, counts in dash.trend],
+                dash.from_rollups,
+            )
+        return pages
+
+    for built in (False, True):
+        if built:
+            rollup_refresh(today=TODAY)
+        for period in periods:
+            pages = both(period)
+            assert pages[False] == pages[True], (period, built)
+            assert pages[True][1]["received"] > 0

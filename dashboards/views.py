@@ -96,12 +96,24 @@ def _render(request, slice_: selectors.Slice):
             "breadcrumbs": _breadcrumbs(request.user, slice_),
             "previous": previous.params() if previous else None,
             "following": following.params() if following and following.start <= today else None,
-            "years": list(range(today.year, today.year - 6, -1)),
-            "quarters": [1, 2, 3, 4],
-            "months": list(range(1, 13)),
+            **_period_choices(period, today),
             "child_label": _child_label(slice_),
         },
     )
+
+
+def _period_choices(period, today) -> dict:
+    """The period form's options as (value, label, selected), labelled here rather than
+    by a translate tag per option."""
+    quarter = (period.start.month - 1) // 3 + 1
+    return {
+        "years": [(y, y, y == period.start.year) for y in range(today.year, today.year - 6, -1)],
+        "quarters": [
+            (q, _("第%(q)s季度") % {"q": q}, period.kind == "quarter" and q == quarter)
+            for q in range(1, 5)
+        ],
+        "months": [(m, _("%(m)s月") % {"m": m}, m == period.start.month) for m in range(1, 13)],
+    }
 
 
 def _breadcrumbs(user, slice_) -> list[Region]:

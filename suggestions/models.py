@@ -328,7 +328,13 @@ class Suggestion(RegionScoped):
         verbose_name_plural = _("群众意见建议")
         ordering = ["-submitted_at", "-pk"]
         indexes = [
-            region_path_index("suggestion"),
+            # Subtree filters, and a subtree's matters received in a period (a
+            # dashboard's today, a ledger's month) without visiting the other rows.
+            models.Index(
+                fields=["region_path", "submitted_at"],
+                name="suggestion_rpath_received",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
             models.Index(fields=["status", "due_date"], name="suggestion_status_due"),
             # The overdue and reminder sweeps read open matters by due date only.
             models.Index(

@@ -32,11 +32,6 @@ def pct(value) -> str:
 
 
 @register.filter
-def quarter_of(month: int) -> int:
-    return (int(month) - 1) // 3 + 1
-
-
-@register.filter
 def star_text(stars: int) -> str:
     return "★" * int(stars) + "☆" * (5 - int(stars))
 

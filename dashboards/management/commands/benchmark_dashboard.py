@@ -6,11 +6,11 @@
 For the province, a city, a county and a township it requests the dashboard page
 through Django's test client as a leader of the province (middleware, tenancy,
 selectors, template: the whole server side), `--repeat` times after warm-up, and
-reports p50 and p95. Page, selectors and floor are sampled in turn, round by round,
-so a busy moment of the machine weighs on all three alike. It also times the selectors alone, and the same figures
+reports p50 and p95. It also times the selectors alone, and the same figures
 computed by hand-written SQL straight from the base tables: the floor an ORM-free,
-rollup-free implementation would start from. Results are printed and written to
-`--output` (Markdown).
+rollup-free implementation would start from. Page, selectors and floor are sampled
+in turn, round by round, so a busy moment of the machine weighs on all three alike.
+Results are printed and written to `--output` (Markdown).
 
 Requests run as production serves them: DEBUG off and database connections kept
 between requests (`CONN_MAX_AGE`, 60 s in production; a new PostgreSQL connection

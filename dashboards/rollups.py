@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 
 from django.db import connection, transaction
 from django.db.models import F, Max, Min, Q
@@ -207,38 +209,44 @@ def _rebuild(start, end, wanted, *, today, nodes: Nodes) -> int:
     months = sorted({m for m in wanted if start <= m <= end})
     for model in (RegionMonth, StationMonth, RegionMonthCategory):
         model.objects.filter(month__in=months).delete()
-    RegionMonth.objects.bulk_create(
+    _write(
+        RegionMonth,
+        ["region_id", "parent_id", "month", *METRICS],
         (
-            RegionMonth(
-                region_id=node,
-                parent_id=nodes.parents.get(node),
-                month=month,
-                **{name: counts.get(name, 0) for name in METRICS},
-            )
+            (node, nodes.parents.get(node), month, *(counts.get(name, 0) for name in METRICS))
             for (node, month), counts in cells.items()
         ),
-        batch_size=BATCH_SIZE,
     )
-    StationMonth.objects.bulk_create(
+    _write(
+        StationMonth,
+        ["township_id", "station_id", "month", *METRICS],
         (
-            StationMonth(
-                township_id=township,
-                station_id=station_id,
-                month=month,
-                **{name: counts.get(name, 0) for name in METRICS},
-            )
+            (township, station_id, month, *(counts.get(name, 0) for name in METRICS))
             for (township, station_id, month), counts in station_cells.items()
         ),
-        batch_size=BATCH_SIZE,
     )
-    RegionMonthCategory.objects.bulk_create(
-        (
-            RegionMonthCategory(region_id=node, month=month, category=category, received=n)
-            for (node, month, category), n in categories.items()
-        ),
-        batch_size=BATCH_SIZE,
+    _write(
+        RegionMonthCategory,
+        ["region_id", "month", "category", "received"],
+        ((node, month, category, n) for (node, month, category), n in categories.items()),
     )
     return len(cells) + len(station_cells) + len(categories)
+
+
+def _write(model, columns: list[str], rows: Iterable[tuple]) -> None:
+    """Insert derived rows as they are produced: COPY on PostgreSQL (a province's
+    700,000 rows in seconds, where model instances took a minute and a gigabyte),
+    batches of bulk_create elsewhere."""
+    if connection.vendor == "postgresql":
+        names = ", ".join(model._meta.get_field(name).column for name in columns)
+        sql = f"COPY {model._meta.db_table} ({names}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    rows = iter(rows)
+    while batch := list(islice(rows, BATCH_SIZE)):
+        model.objects.bulk_create(model(**dict(zip(columns, row, strict=True))) for row in batch)
 
 
 def _rebuild_presence(start: datetime.date | None, end: datetime.date | None) -> None:

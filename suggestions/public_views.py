@@ -53,6 +53,14 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
     existing = services.suggestion_by_token(token) if TOKEN_RE.match(token) else None
     if existing is not None:  # a double tap or a retried POST: the same receipt
         return redirect("concern:receipt", submission_token=token)
+    ip = client_ip(request)
+    if ratelimit.exceeded("concern-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]):
+        # Refused before the uploads are opened: decoding images is the costly part.
+        form = PublicSuggestionForm(request.POST)
+        form.add_error(None, _("提交过于频繁，请稍后再试。您填写的内容已保留。"))
+        context = {"form": form, "deputy": deputy, "station": station}
+        context["photos_lost"] = bool(request.FILES)
+        return render(request, "suggestions/public/new.html", context, status=429)
     form = PublicSuggestionForm(request.POST, request.FILES)
     status = 400
     if form.is_bot:
@@ -69,7 +77,6 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
         return redirect("concern:receipt", submission_token=repeat.submission_token)
     elif form.is_valid():
         data = form.cleaned_data
-        ip = client_ip(request)
         if not ratelimit.hit("concern-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]):
             form.add_error(None, _("提交过于频繁，请稍后再试。您填写的内容已保留。"))
             status = 429

@@ -93,6 +93,22 @@ def test_rate_limit_per_address_keeps_the_text(client, world, monkeypatch):
     assert Suggestion.objects.count() == 2
 
 
+def test_an_address_over_its_limit_is_refused_before_its_photos_are_opened(
+    client, world, monkeypatch
+):
+    monkeypatch.setattr(public_views, "SUBMIT_PER_IP", (1, 3600))
+    first = intake_data("tok_1" + "w" * 26, contact_phone="", content="第一件事。")
+    assert client.post(_url(world), first).status_code == 302
+    opened = []
+    monkeypatch.setattr("suggestions.forms.sanitize_image", lambda photo: opened.append(photo))
+    data = intake_data("tok_2" + "w" * 26, contact_phone="", photos=[photo_upload()])
+    response = client.post(_url(world), data)
+    assert response.status_code == 429 and opened == []
+    html = response.content.decode()
+    assert "提交过于频繁" in html and "西街社区3号楼停水三天了" in html
+    assert Suggestion.objects.count() == 1
+
+
 def test_rate_limit_per_phone(client, world, monkeypatch):
     monkeypatch.setattr(public_views, "SUBMIT_PER_PHONE", (1, 3600))
     first = intake_data("tok_1" + "y" * 26, content="另一件事：路灯不亮。")

@@ -12,4 +12,9 @@ urlpatterns = [
     path("track/", public_views.track, name="track"),
     path("track/<str:tracking_code>/", public_views.track_detail, name="track_detail"),
     path("track/<str:tracking_code>/rate/", public_views.track_rate, name="track_rate"),
+    path(
+        "track/<str:tracking_code>/files/<int:attachment_pk>/",
+        public_views.track_attachment,
+        name="track_attachment",
+    ),
 ]

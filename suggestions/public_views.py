@@ -10,18 +10,21 @@ with the suggestion.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.files import private_file_response
 from core.net import client_ip
 from deputies.models import Deputy
 from stations.models import Station
 
 from . import ratelimit, selectors, services
 from .forms import TOKEN_RE, CitizenRatingForm, PublicSuggestionForm, TrackForm
-from .models import Channel, Suggestion
+from .models import Channel, ReplyAttachment, Suggestion
 
 # (attempts, seconds). Generous per address: a station's Wi-Fi or a carrier NAT is
 # shared by many people on a reception day.
@@ -201,12 +204,29 @@ def track_detail(request, tracking_code: str, rating_form=None):
             "survivor": survivor,
             "shown": shown,
             "events": selectors.public_timeline(suggestion),
+            "attachments": list(shown.reply_attachments.all()) if shown.reply_text else [],
             "survivor_events": selectors.public_timeline(survivor) if survivor else (),
             "rating_form": rating_form
             or (CitizenRatingForm() if suggestion.status == Suggestion.Status.REPLIED else None),
         },
         status=400 if rating_form is not None else 200,
     )
+
+
+@require_safe
+def track_attachment(request, tracking_code: str, attachment_pk: int):
+    """A file sent with the reply, for the browser that follows the matter (a merged
+    duplicate's follower gets the files of the matter it was merged into)."""
+    suggestion = _tracked(request, tracking_code)
+    if suggestion is None:
+        raise Http404
+    shown = suggestion.merged_into or suggestion
+    item = ReplyAttachment.objects.filter(pk=attachment_pk, suggestion=shown).first()
+    if item is None:
+        raise Http404
+    response = private_file_response(item.file, filename=item.name)
+    response["Content-Disposition"] = content_disposition_header(True, item.name)
+    return response
 
 
 def _track_url() -> str:

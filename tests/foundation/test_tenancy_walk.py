@@ -187,6 +187,7 @@ PUBLIC_URL_NAMES |= {
     "concern:receipt",
     "concern:track_detail",  # shown only to a browser that proved code + phone digits
     "concern:track_rate",
+    "concern:track_attachment",  # the same proof, and the file must be the matter's
 }
 # Deputies' and stations' public pages, QR codes and photos (public/urls.py); entries
 # with a namespace match only that app's URL.

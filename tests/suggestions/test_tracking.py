@@ -112,3 +112,34 @@ def test_a_merged_matter_shows_the_survivors_progress(client, world):
         reverse("concern:track_detail", args=[duplicate.tracking_code])
     ).content.decode()
     assert "合并办理" in page and "已统一处理" in page
+
+
+def test_the_citizen_downloads_the_reply_files_and_nobody_else_does(client, world):
+    from django.core.files.base import ContentFile
+    from django.test import Client
+
+    suggestion = _submitted(world)
+    other = _submitted(world, phone="13900001111")
+    services.suggestion_handle_locally(actor=world.township_officer, suggestion=suggestion)
+    services.suggestion_reply(
+        actor=world.township_officer,
+        suggestion=suggestion,
+        text="已联系热力公司上门排气，维修单见附件。",
+        attachments=[ContentFile(b"%PDF-1.4 repair order", name="维修单.pdf")],
+    )
+    item = suggestion.reply_attachments.get()
+    url = reverse("concern:track_attachment", args=[suggestion.tracking_code, item.pk])
+
+    assert Client().get(url).status_code == 404  # no proof of code and digits
+    _track(client, suggestion.tracking_code, "5678")
+    page = client.get(reverse("concern:track_detail", args=[suggestion.tracking_code]))
+    assert url in page.content.decode() and "维修单.pdf" in page.content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 repair order"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert "private" in response["Cache-Control"]
+    # The proof for one matter opens no file of another, nor an id that is not its own.
+    _track(client, other.tracking_code, "1111")
+    foreign = reverse("concern:track_attachment", args=[other.tracking_code, item.pk])
+    assert client.get(foreign).status_code == 404

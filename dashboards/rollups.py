@@ -21,7 +21,7 @@ import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 
 from django.db import connection, transaction
 from django.db.models import F, Max, Min, Q
@@ -192,10 +192,11 @@ def _rebuild(start, end, wanted, *, today, nodes: Nodes) -> int:
     cells: dict[tuple[int, datetime.date], Counter] = defaultdict(Counter)
     station_cells: dict[tuple[int, int | None, datetime.date], Counter] = defaultdict(Counter)
     categories: Counter = Counter()
-    rows = [
-        *count_suggestions(_everything, _leaf_and_station, start, end, today=today),
-        *count_receptions(_everything, _leaf_and_station, start, end),
-    ]
+    # One counted group at a time: a province holds hundreds of thousands of them.
+    rows = chain(
+        count_suggestions(_everything, _leaf_and_station, start, end, today=today),
+        count_receptions(_everything, _leaf_and_station, start, end),
+    )
     for (leaf_id, station_id), month, category, counts in rows:
         if month not in wanted:
             continue

@@ -9,7 +9,9 @@ from django.db.models import (
     BooleanField,
     Case,
     DateField,
+    Exists,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -149,7 +151,10 @@ def unit_queue(user, unit: HandlingUnit, *, done: bool = False) -> QuerySet[Assi
         )
     )
     if done:
-        return queryset.order_by("-assigned_at")
+        # A matter the unit sent back or had taken away is no longer the clerk's to
+        # open: its row stays as a record, without the link or the text.
+        visible = Suggestion.objects.visible_to(user).filter(pk=OuterRef("suggestion_id"))
+        return queryset.annotate(matter_open=Exists(visible)).order_by("-assigned_at")
     return queryset.order_by("-overdue", F("next_due").asc(nulls_last=True), "assigned_at")
 
 

@@ -235,6 +235,13 @@ def test_lead_unit_returns_a_misrouted_matter_to_the_assigner(client, cast, toda
     assert suggestion.status == Suggestion.Status.ACCEPTED
     assert suggestion.due_date is None
     assert assignment.status == Assignment.Status.RETURNED
+    # The clerk keeps a record of the return, but no way into the matter any more.
+    done = client.get(reverse("suggestions:unit_detail", args=[cast.unit.pk]), {"done": 1})
+    page = done.content.decode()
+    assert suggestion.display_code in page and "已退回" in page
+    assert reverse("suggestions:detail", args=[suggestion.pk]) not in page
+    assert suggestion.content[:10] not in page
+    assert client.get(reverse("suggestions:detail", args=[suggestion.pk])).status_code == 404
     # The assigner can route it again
     response = _post(
         client, cast.county_officer, "assign", suggestion.pk, {"lead_unit": cast.roads_unit.pk}

@@ -341,6 +341,7 @@ def suggestion_submit(
         raise ValidationError({"channel": _("渠道不正确。")})
     # A tracking-code collision (1 in 10^11) is retried with a fresh code.
     for attempt in range(3):
+        stored = []  # photo files written in this attempt
         try:
             with transaction.atomic():
                 suggestion = Suggestion(
@@ -361,7 +362,8 @@ def suggestion_submit(
                 )
                 suggestion.save()
                 for photo in photos:
-                    SuggestionPhoto.objects.create(suggestion=suggestion, image=photo)
+                    item = SuggestionPhoto.objects.create(suggestion=suggestion, image=photo)
+                    stored.append(item.image)
                 via = deputy.name if deputy else (station.name if station else "")
                 _event(
                     suggestion,
@@ -384,7 +386,12 @@ def suggestion_submit(
                 )
                 enqueue("suggestions.tasks.notify_new_suggestion", suggestion_id=suggestion.pk)
             return suggestion, True
-        except IntegrityError:
+        except BaseException as error:
+            # The rows rolled back: their files go too, or they would lie orphaned.
+            for image in stored:
+                image.storage.delete(image.name)
+            if not isinstance(error, IntegrityError):
+                raise
             again = suggestion_by_token(submission_token)
             if again is not None:
                 return again, False

@@ -248,3 +248,34 @@ def test_the_same_words_from_another_browser_are_another_concern(client, world):
     neighbour = Client().post(_url(world), intake_data(token="d" * 32))
     assert neighbour.status_code == 302
     assert Suggestion.objects.count() == 2
+
+
+def test_a_submission_that_fails_after_storing_photos_leaves_no_files(
+    world, settings, tmp_path, monkeypatch
+):
+    """The rows roll back, and the photo files written for them are removed too."""
+    settings.MEDIA_ROOT = tmp_path
+
+    def audit_fails(**kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    with monkeypatch.context() as patched, pytest.raises(RuntimeError):
+        patched.setattr(services, "audit_record", audit_fails)
+        services.suggestion_submit(
+            channel="qr",
+            category="water",
+            content="停水三天了。",
+            deputy=world.deputy,
+            photos=[photo_upload("a.jpg"), photo_upload("b.jpg")],
+        )
+    assert not Suggestion.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    # The same photos go through once nothing fails, and their files stay.
+    suggestion, created = services.suggestion_submit(
+        channel="qr",
+        category="water",
+        content="停水三天了。",
+        deputy=world.deputy,
+        photos=[photo_upload("a.jpg")],
+    )
+    assert created and len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1

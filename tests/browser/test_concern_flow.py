@@ -2,7 +2,10 @@
 
 import datetime
 
+from django.core.files.base import ContentFile
+
 from deputies.models import StationMembership
+from suggestions import services
 from suggestions.models import Suggestion
 from tests.browser.conftest import login, screenshot
 
@@ -41,6 +44,16 @@ def test_citizen_raises_a_concern_from_the_deputys_page_and_tracks_it(
     page.reload()
     assert page.locator(".tracking-code").inner_text() == suggestion.display_code
     assert Suggestion.objects.count() == 1
+    # Back to the form and send it again: the same receipt, still one concern
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    if not page.locator("#id_content").input_value():
+        page.select_option("#id_category", "water")
+        page.fill("#id_content", "西街社区3号楼停水三天了，一直没人来修，老人买水很困难。")
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_url("**/c/r/**")
+    assert page.locator(".tracking-code").inner_text() == suggestion.display_code
+    assert Suggestion.objects.count() == 1
 
     # Tracking on another visit: code + last 4 digits
     page.context.clear_cookies()
@@ -52,6 +65,21 @@ def test_citizen_raises_a_concern_from_the_deputys_page_and_tracks_it(
     assert "待受理" in page.locator(".status-line").inner_text()
     assert "您的意见建议已提交" in page.locator(".public-timeline").inner_text()
     screenshot(page, "concern-track-phone")
+
+    # The reply arrives with a file: the citizen reads it and downloads the file
+    services.suggestion_handle_locally(actor=world.township_officer, suggestion=suggestion)
+    services.suggestion_reply(
+        actor=world.township_officer,
+        suggestion=suggestion,
+        text="已联系供水公司抢修，明天中午前恢复供水。",
+        attachments=[ContentFile(b"%PDF-1.4 repair order", name="抢修通知.pdf")],
+    )
+    page.reload()
+    assert "明天中午前恢复供水" in page.locator(".reply-text").inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="抢修通知.pdf").click()
+    assert download.value.suggested_filename == "抢修通知.pdf"
+    screenshot(page, "concern-track-reply-phone")
 
 
 def test_deputy_answers_on_the_spot_from_a_phone(phone_page, live_server, world):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regions.models import Region
@@ -190,7 +191,12 @@ def _recompute(
         rows = base.filter(**{start_field: start, spec_field: spec, region_field: region_id})
         for pk, old in rows.exclude(**{date_field: date}).values_list("pk", date_field):
             moved[pk] = (old, date)
-        rows.update(**{date_field: date, flag_field: provisional})
+        changes = {date_field: date, flag_field: provisional}
+        if any(field.name == "updated_at" for field in model._meta.concrete_fields):
+            # A queryset update skips auto_now: say the rows changed, so that the
+            # dashboards' five-minute rollup refresh counts their months again.
+            changes["updated_at"] = timezone.now()
+        rows.update(**changes)
     return moved
 
 

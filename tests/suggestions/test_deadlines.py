@@ -3,9 +3,11 @@
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from calendars.services import calendar_overrides_create
 from core import outbox
+from dashboards.rollups import touched_months
 from suggestions import deadlines, services
 from suggestions.models import SLAProfile, Suggestion
 
@@ -90,9 +92,13 @@ def test_provisional_due_dates_are_recounted_when_the_calendar_changes(world, to
         name="元旦调整",
     )
     # The recount is queued with the change and runs in the worker
+    before = timezone.now()
     outbox.run_pending()
     suggestion.refresh_from_db()
     assert suggestion.due_date == datetime.date(2027, 1, 13)
+    # ...and marks the row changed, so the dashboards' next refresh recounts its month
+    month = timezone.localtime(suggestion.submitted_at).date().replace(day=1)
+    assert suggestion.updated_at >= before and month in touched_months(before)
     assert suggestion.events.filter(kind="deadline").count() == 1
     # The sign-and-return limits (2 working days: 29, 30 Dec) stayed put
     assignment = suggestion.assignments.get()

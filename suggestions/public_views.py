@@ -1,12 +1,15 @@
 """Citizens' pages (no login), reached from a deputy's or a station's QR code.
 
 Plain HTML that works without JavaScript and in WeChat's browser. A submission is
-idempotent (a random token issued with the form; the same text sent again from the
-same browser within half an hour, after going back to the form, gives the first
-receipt too), rate-limited per address and per phone number, and the request never
-talks to the broker: the notice to the deputy or station is an outbox row committed
-with the suggestion.
+idempotent (a random token issued with the form; the very same answers and photos
+sent again from the browser that submitted them, within half an hour, after going
+back to the form, give the first receipt too), rate-limited per address and per
+phone number, and the request never talks to the broker: the notice to the deputy
+or station is an outbox row committed with the suggestion.
 """
+
+import hashlib
+import time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,6 +35,9 @@ SUBMIT_PER_IP = getattr(settings, "CONCERN_SUBMIT_PER_IP", (20, 3600))
 SUBMIT_PER_PHONE = getattr(settings, "CONCERN_SUBMIT_PER_PHONE", (5, 24 * 3600))
 TRACK_FAILURES_PER_IP = getattr(settings, "CONCERN_TRACK_FAILURES_PER_IP", (10, 15 * 60))
 SESSION_KEY = "concern_tracked"
+# What this browser submitted lately (answers' digest, matter, time), for repeats.
+SUBMITTED_KEY = "concern_submitted"
+REPEAT_SECONDS = 30 * 60
 
 
 def _unavailable(request):
@@ -42,6 +48,38 @@ def _remember(request, suggestion: Suggestion) -> None:
     """This browser proved it may follow this matter (receipt or code + phone digits)."""
     tracked = [pk for pk in request.session.get(SESSION_KEY, []) if pk != suggestion.pk]
     request.session[SESSION_KEY] = [*tracked[-9:], suggestion.pk]
+
+
+def _fingerprint(data: dict, *, deputy: Deputy | None, station: Station | None) -> str:
+    """Everything a citizen sent, photos included, as one digest."""
+    digest = hashlib.sha256()
+    fields = ("category", "content", "place", "contact_name", "contact_phone", "village")
+    parts = [str(deputy.pk if deputy else ""), str(station.pk if station else "")]
+    parts += [str(data.get(name, "")).strip() for name in fields]
+    digest.update("\x1f".join(parts).encode())
+    for photo in data.get("photos") or ():
+        photo.seek(0)
+        digest.update(hashlib.sha256(photo.read()).digest())
+        photo.seek(0)
+    return digest.hexdigest()
+
+
+def _repeat_of(request, fingerprint: str) -> Suggestion | None:
+    """The matter this browser itself submitted lately with exactly these answers: the
+    form sent again after going back to it (a new form, a new token). Matters only
+    followed from the tracking page are never candidates."""
+    since = time.time() - REPEAT_SECONDS
+    for entry in request.session.get(SUBMITTED_KEY, []):
+        if entry["fp"] == fingerprint and entry["at"] >= since:
+            return Suggestion.objects.filter(pk=entry["pk"], submission_token__isnull=False).first()
+    return None
+
+
+def _remember_submitted(request, suggestion: Suggestion, fingerprint: str) -> None:
+    since = time.time() - REPEAT_SECONDS
+    kept = [e for e in request.session.get(SUBMITTED_KEY, []) if e["at"] >= since]
+    entry = {"fp": fingerprint, "pk": suggestion.pk, "at": int(time.time())}
+    request.session[SUBMITTED_KEY] = [*kept[-4:], entry]
 
 
 def _intake(request, *, deputy: Deputy | None = None, station: Station | None = None):
@@ -69,11 +107,8 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
     if form.is_bot:
         form.add_error(None, _("提交未成功，请检查后重新提交。"))
     elif form.is_valid() and (
-        repeat := selectors.recent_repeat(
-            request.session.get(SESSION_KEY, []),
-            content=form.cleaned_data["content"],
-            deputy=deputy,
-            station=station,
+        repeat := _repeat_of(
+            request, fingerprint := _fingerprint(form.cleaned_data, deputy=deputy, station=station)
         )
     ):
         # Back to the form and sent again: the receipt of the first, not a second matter.
@@ -94,7 +129,7 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
             )
             status = 429
         else:
-            suggestion, _created = services.suggestion_submit(
+            suggestion, created = services.suggestion_submit(
                 actor=None,
                 channel=Channel.QR,
                 category=data["category"],
@@ -109,6 +144,8 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
                 submission_token=data["submission_token"],
             )
             _remember(request, suggestion)
+            if created:
+                _remember_submitted(request, suggestion, fingerprint)
             return redirect("concern:receipt", submission_token=suggestion.submission_token)
     context = {
         "form": form,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -39,32 +38,6 @@ Status = Suggestion.Status
 def _ancestor_paths(path: str) -> list[str]:
     codes = [code for code in path.split("/") if code]
     return ["".join(f"{code}/" for code in codes[: i + 1]) for i in range(len(codes))]
-
-
-# A form sent again from the same browser with the same text this soon is a repeat
-# (back to the form and submit again), not a second concern.
-REPEAT_WINDOW = datetime.timedelta(minutes=30)
-
-
-def recent_repeat(
-    tracked: list[int], *, content: str, deputy=None, station=None
-) -> Suggestion | None:
-    """The matter this browser submitted lately with the same text to the same deputy
-    or station, if any: `tracked` are the matters the browser holds a receipt for."""
-    if not tracked:
-        return None
-    # Through a deputy's code the station follows the deputy; a station's code has none.
-    to = Q(deputy=deputy) if deputy is not None else Q(deputy__isnull=True, station=station)
-    return (
-        Suggestion.objects.filter(
-            to,
-            pk__in=tracked,
-            content=content.strip(),
-            submitted_at__gte=timezone.now() - REPEAT_WINDOW,
-        )
-        .order_by("-submitted_at")
-        .first()
-    )
 
 
 def assignable_units(actor, suggestion: Suggestion) -> QuerySet[HandlingUnit]:

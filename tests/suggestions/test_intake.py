@@ -229,15 +229,42 @@ def test_staff_pages_are_not_public(client, world):
 
 
 def test_back_to_the_form_and_submit_again_gives_the_first_receipt(client, world):
-    """A fresh form (a new token) with the same text from the same browser is a repeat."""
-    first = client.post(_url(world), intake_data())
-    again = client.post(_url(world), intake_data(token="b" * 32))
+    """A fresh form (a new token) with the very same answers from the browser that sent
+    them is a repeat; any answer changed makes it another concern."""
+    first = client.post(_url(world), intake_data(photos=[photo_upload()]))
+    again = client.post(_url(world), intake_data(token="b" * 32, photos=[photo_upload()]))
     assert again.status_code == 302 and again["Location"] == first["Location"]
     assert Suggestion.objects.count() == 1
     assert OutboxMessage.objects.count() == 1
-    # Other words are another concern.
-    other = client.post(_url(world), intake_data(token="c" * 32, content="路灯坏了一个月了。"))
-    assert other["Location"] != first["Location"]
+    changes = [
+        {"content": "路灯坏了一个月了。"},
+        {"place": "西街社区5号楼"},  # the same words about another place
+        {"category": "other"},
+        {"contact_name": "李大妈", "contact_phone": "13900002222"},
+        {"photos": []},
+    ]
+    for n, change in enumerate(changes):
+        token = f"tok_change{n}" + "c" * 20
+        data = intake_data(token=token, photos=[photo_upload()])
+        data.update(change)
+        other = client.post(_url(world), data)
+        assert other.status_code == 302 and other["Location"] != first["Location"], change
+    assert Suggestion.objects.count() == 1 + len(changes)
+
+
+def test_a_matter_only_followed_here_is_never_taken_for_a_repeat(client, world):
+    """Tracking someone's matter (code + phone digits) puts it in this browser's list;
+    sending the same words afterwards still makes a matter of one's own."""
+    from django.test import Client
+
+    Client().post(_url(world), intake_data())
+    theirs = Suggestion.objects.get()
+    tracked = client.post(
+        reverse("concern:track"), {"code": theirs.tracking_code, "phone_last4": "5678"}
+    )
+    assert tracked.status_code == 302
+    mine = client.post(_url(world), intake_data(token="e" * 32))
+    assert mine["Location"] != reverse("concern:receipt", args=[theirs.submission_token])
     assert Suggestion.objects.count() == 2
 
 

@@ -23,7 +23,8 @@ class PasswordChangeRequiredMiddleware:
 class IdleSessionMiddleware:
     """The idle time-out (`SESSION_COOKIE_AGE` past the last request) without a database
     write on every request: a session's expiry moves forward at most once every
-    `SESSION_REFRESH_SECONDS`, so it runs out between the time-out and that much later.
+    `SESSION_REFRESH_SECONDS`, so it runs out between that much before the time-out
+    and the time-out itself (never later).
 
     Sits right after SessionMiddleware, which saves the session it marks changed.
     """

@@ -176,8 +176,8 @@ AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 
-# Idle time-out: the session lives SESSION_IDLE_MINUTES past the last request, give or
-# take SESSION_REFRESH_SECONDS (accounts.middleware.IdleSessionMiddleware moves the
+# Idle time-out: the session lives SESSION_IDLE_MINUTES past the last request, or up to
+# SESSION_REFRESH_SECONDS less (accounts.middleware.IdleSessionMiddleware moves the
 # expiry at most that often, instead of a database write on every request).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_REFRESH_SECONDS = 60

@@ -131,10 +131,13 @@ MEMBERS = f"""
 
 def applies(region: Region) -> bool:
     """Township slices on PostgreSQL (and only while `DASHBOARD_TOWNSHIP_SQL` is on)."""
+    connection = connections[router.db_for_read(Suggestion)]
     return (
         region.level == Region.Level.TOWNSHIP
         and getattr(settings, "DASHBOARD_TOWNSHIP_SQL", True)
-        and connections[router.db_for_read(Suggestion)].vendor == "postgresql"
+        and connection.vendor == "postgresql"
+        # Several statements in one execute need psycopg 3's client-side binding.
+        and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
     )
 
 
@@ -157,8 +160,8 @@ class Batch:
         with connections[router.db_for_read(Suggestion)].cursor() as cursor:
             cursor.execute(";\n".join(statements), merged)
             for n, (_sql, _params, handle) in enumerate(self.parts):
-                if n:
-                    cursor.nextset()
+                if n and not cursor.nextset():
+                    raise RuntimeError(f"statement {n} of the batch returned no result")
                 handle(cursor.fetchall())
 
 

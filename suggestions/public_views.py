@@ -241,7 +241,7 @@ def track_detail(request, tracking_code: str, rating_form=None):
             "survivor": survivor,
             "shown": shown,
             "events": selectors.public_timeline(suggestion),
-            "attachments": list(shown.reply_attachments.all()) if shown.reply_text else [],
+            "attachments": list(suggestion.reply_attachments.all()) if not survivor else [],
             "survivor_events": selectors.public_timeline(survivor) if survivor else (),
             "rating_form": rating_form
             or (CitizenRatingForm() if suggestion.status == Suggestion.Status.REPLIED else None),
@@ -252,13 +252,13 @@ def track_detail(request, tracking_code: str, rating_form=None):
 
 @require_safe
 def track_attachment(request, tracking_code: str, attachment_pk: int):
-    """A file sent with the reply, for the browser that follows the matter (a merged
-    duplicate's follower gets the files of the matter it was merged into)."""
+    """A file sent with the reply, for the browser that follows the matter. Only the
+    matter's own files: a merged duplicate's follower reads the survivor's reply text,
+    but its letters and photos may name the citizen who raised it."""
     suggestion = _tracked(request, tracking_code)
     if suggestion is None:
         raise Http404
-    shown = suggestion.merged_into or suggestion
-    item = ReplyAttachment.objects.filter(pk=attachment_pk, suggestion=shown).first()
+    item = ReplyAttachment.objects.filter(pk=attachment_pk, suggestion=suggestion).first()
     if item is None:
         raise Http404
     response = private_file_response(item.file, filename=item.name)

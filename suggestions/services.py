@@ -34,6 +34,7 @@ the station's liaison officer and the deputy; leaders and clerks see it masked.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -65,6 +66,8 @@ from .models import (
     SuggestionEvent,
     SuggestionPhoto,
 )
+
+logger = logging.getLogger(__name__)
 
 Status = Suggestion.Status
 Kind = SuggestionEvent.Kind
@@ -362,8 +365,12 @@ def suggestion_submit(
                 )
                 suggestion.save()
                 for photo in photos:
-                    item = SuggestionPhoto.objects.create(suggestion=suggestion, image=photo)
-                    stored.append(item.image)
+                    item = SuggestionPhoto(suggestion=suggestion, image=photo)
+                    try:
+                        item.save()
+                    finally:
+                        if item.image._committed:  # written to storage, row or not
+                            stored.append(item.image)
                 via = deputy.name if deputy else (station.name if station else "")
                 _event(
                     suggestion,
@@ -389,7 +396,10 @@ def suggestion_submit(
         except BaseException as error:
             # The rows rolled back: their files go too, or they would lie orphaned.
             for image in stored:
-                image.storage.delete(image.name)
+                try:
+                    image.storage.delete(image.name)
+                except OSError:
+                    logger.warning("could not remove %s after a failed submit", image.name)
             if not isinstance(error, IntegrityError):
                 raise
             again = suggestion_by_token(submission_token)

@@ -143,3 +143,26 @@ def test_the_citizen_downloads_the_reply_files_and_nobody_else_does(client, worl
     _track(client, other.tracking_code, "1111")
     foreign = reverse("concern:track_attachment", args=[other.tracking_code, item.pk])
     assert client.get(foreign).status_code == 404
+
+
+def test_a_merged_duplicates_follower_reads_the_reply_but_gets_no_files(client, world):
+    """The survivor's letters and photos may name the citizen who raised it first."""
+    from django.core.files.base import ContentFile
+
+    survivor = _submitted(world)
+    duplicate = _submitted(world, phone="13900001111", name="李大妈")
+    services.suggestion_merge(actor=world.county_officer, duplicate=duplicate, survivor=survivor)
+    services.suggestion_handle_locally(actor=world.township_officer, suggestion=survivor)
+    services.suggestion_reply(
+        actor=world.township_officer,
+        suggestion=survivor,
+        text="已联系热力公司上门排气。",
+        attachments=[ContentFile(b"letter to zhang", name="答复函.pdf")],
+    )
+    item = survivor.reply_attachments.get()
+    _track(client, duplicate.tracking_code, "1111")
+    page = client.get(reverse("concern:track_detail", args=[duplicate.tracking_code]))
+    assert "已联系热力公司上门排气" in page.content.decode()
+    assert "答复函.pdf" not in page.content.decode()
+    url = reverse("concern:track_attachment", args=[duplicate.tracking_code, item.pk])
+    assert client.get(url).status_code == 404

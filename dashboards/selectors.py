@@ -204,6 +204,19 @@ def split_period(
     return usable, live
 
 
+def reading_plan(
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    built_through: datetime.date | None,
+    today: datetime.date,
+) -> tuple[list[datetime.date], list[tuple[datetime.date, datetime.date]]]:
+    """`split_period`, with the live ranges cut at today: nothing is received or held
+    after it."""
+    months, live = split_period(start, end, built_through)
+    return months, [(low, min(high, today)) for low, high in live if low <= today]
+
+
 def gather(
     slice_: Slice,
     children: list[Child],
@@ -215,12 +228,9 @@ def gather(
     built_through: datetime.date | None,
 ) -> Tally:
     tally = Tally()
-    if slice_.uses_rollups:
-        months, live = split_period(start, end, built_through)
-    else:
-        months, live = [], [(start, end)]
-    # Nothing is received or held after today.
-    live = [(low, min(high, today)) for low, high in live if low <= today]
+    if not slice_.uses_rollups:
+        built_through = None
+    months, live = reading_plan(start, end, built_through=built_through, today=today)
     for low, high in live:
         for row in count_suggestions(slice_.where, key, low, high, today=today):
             tally.add(*row)

@@ -187,7 +187,7 @@ def read(
 ) -> Reads:
     """The township's stations, its figures over each of `ranges` (the period, and the
     trend's reach when longer), and the "now" figures for `period`."""
-    from .selectors import DIRECT, Tally, split_period
+    from .selectors import DIRECT, Tally, reading_plan
 
     start, end = period
     base = {
@@ -206,11 +206,8 @@ def read(
     for first, last in ranges:
         tally = Tally()
         reads.tallies.append(tally)
-        months, live = split_period(first, last, built_through)
+        months, live = reading_plan(first, last, built_through=built_through, today=today)
         for low, high in live:
-            if low > today:
-                continue  # nothing is received or held after today
-            high = min(high, today)
             bounds = aware_bounds(low, high)
             params = {**base, **CONSTANTS, "low": bounds[0], "high": bounds[1]}
             batch.add(SUGGESTIONS, params, partial(_suggestions, tally))

@@ -122,7 +122,7 @@ def _breadcrumbs(user, slice_) -> list[Region]:
     return [
         region
         for region in slice_.region.ancestors()
-        if (scope.everything or any(region.path.startswith(p) for p in scope.read.region_paths))
+        if scope.covers_path(region.path)
         and (slice_.station is not None or region.pk != slice_.region.pk)
     ]
 

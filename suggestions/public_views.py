@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -261,9 +260,7 @@ def track_attachment(request, tracking_code: str, attachment_pk: int):
     item = ReplyAttachment.objects.filter(pk=attachment_pk, suggestion=suggestion).first()
     if item is None:
         raise Http404
-    response = private_file_response(item.file, filename=item.name)
-    response["Content-Disposition"] = content_disposition_header(True, item.name)
-    return response
+    return private_file_response(item.file, filename=item.name, as_attachment=True)
 
 
 def _track_url() -> str:

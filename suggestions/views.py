@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, RoleAssignment
+from core.files import private_file_response
 from core.forms import add_service_errors as _add_errors
 from core.masking import mask_phone
 from tenancy.access import access_object
@@ -484,15 +484,13 @@ def extension_decide(request, extension_pk: int):
 def photo(request, photo_pk: int):
     """A citizen's photo, only for those who may see the matter (never a public URL)."""
     item = access_object(SuggestionPhoto, request.user, photo_pk)
-    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=600"
-    return response
+    return private_file_response(item.image)
 
 
 @login_required
 def attachment(request, attachment_pk: int):
     item = access_object(ReplyAttachment, request.user, attachment_pk)
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+    return private_file_response(item.file, filename=item.name, as_attachment=True)
 
 
 # --- Handling units ------------------------------------------------------------------

@@ -44,14 +44,13 @@ from .models import (
 from .periods import add_months, month_end, month_start, months_between
 
 STATE_NAME = "region_month"
-# Levels that get rollup rows, and the levels whose rows also keep categories.
+# Levels that get rollup rows (with their categories).
 NODE_LEVELS = (
     Region.Level.PROVINCE,
     Region.Level.CITY,
     Region.Level.COUNTY,
     Region.Level.TOWNSHIP,
 )
-CATEGORY_LEVELS = NODE_LEVELS
 BATCH_SIZE = 2000
 
 
@@ -71,7 +70,6 @@ def state() -> RollupState:
 class Nodes:
     ancestors: dict[int, list[int]]  # leaf region id -> the node ids it counts in
     parents: dict[int, int | None]  # node id -> its parent's id
-    with_categories: set[int]  # node ids whose rows keep categories
     townships: dict[int, int]  # leaf region id -> its township's id (when it has one)
 
 
@@ -80,13 +78,10 @@ def _nodes() -> Nodes:
     by_code = {code: (pk, level) for pk, code, _path, level, _parent in regions}
     ancestors: dict[int, list[int]] = {}
     parents: dict[int, int | None] = {}
-    with_categories: set[int] = set()
     townships: dict[int, int] = {}
     for pk, _code, path, level, parent_id in regions:
         if level in NODE_LEVELS:
             parents[pk] = parent_id
-            if level in CATEGORY_LEVELS:
-                with_categories.add(pk)
         chain = []
         for code in filter(None, path.split("/")):
             node_pk, node_level = by_code.get(code, (None, None))
@@ -95,7 +90,7 @@ def _nodes() -> Nodes:
             if node_level == Region.Level.TOWNSHIP:
                 townships[pk] = node_pk
         ancestors[pk] = chain
-    return Nodes(ancestors, parents, with_categories, townships)
+    return Nodes(ancestors, parents, townships)
 
 
 def _runs(months: list[datetime.date]) -> list[tuple[datetime.date, datetime.date]]:
@@ -202,7 +197,7 @@ def _rebuild(start, end, wanted, *, today, nodes: Nodes) -> int:
             continue
         for node in nodes.ancestors.get(leaf_id, ()):
             cells[(node, month)].update(counts)
-            if category and node in nodes.with_categories and counts.get("received"):
+            if category and counts.get("received"):
                 categories[(node, month, category)] += counts["received"]
         township = nodes.townships.get(leaf_id)
         if township is not None:

@@ -140,7 +140,8 @@ class Command(BaseCommand):
             lines.append(line)
             self.stdout.write(line)
         empty = reverse("accounts:password_change")
-        baseline = self._time(lambda: self._get(client, empty, {}), repeat, warmup)
+        measured = {"empty": lambda: self._get(client, empty, {})}
+        baseline = self._time_together(measured, repeat, warmup)["empty"]
         line = (
             f"| a page with no figures (password form) | {baseline[0]:.1f} ms "
             f"| {baseline[1]:.1f} ms | | | | |"
@@ -222,17 +223,6 @@ class Command(BaseCommand):
             name: (statistics.median(values), percentile(values, 95))
             for name, values in samples.items()
         }
-
-    @staticmethod
-    def _time(function, repeat: int, warmup: int) -> tuple[float, float]:
-        for _ in range(warmup):
-            function()
-        samples = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            function()
-            samples.append((time.perf_counter() - started) * 1000)
-        return statistics.median(samples), percentile(samples, 95)
 
     def _selectors(self, slice_, today):
         with replica_reads(snapshot=True):

@@ -311,7 +311,7 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULER = "supervision.beat:DatabaseScheduler"
 
 # --- 督办 and reminders
-# A matter still overdue this many working days after its last escalation goes up
+# A suggestion still overdue this many working days after its last escalation goes up
 # one more level (township -> county -> city), never above SUPERVISION_TOP_LEVEL.
 SUPERVISION_ESCALATE_AFTER_WORKING_DAYS = env_int("SUPERVISION_ESCALATE_AFTER_WORKING_DAYS", 5)
 SUPERVISION_TOP_LEVEL = env_str("SUPERVISION_TOP_LEVEL", "city")

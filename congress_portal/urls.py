@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
@@ -9,9 +10,14 @@ from stations.api import StationViewSet
 from suggestions.api import (
     ConstituentViewSet,
     HandlingUnitViewSet,
-    PublicConcernViewSet,
+    PublicSuggestionViewSet,
     SuggestionViewSet,
 )
+
+
+def _moved_intake(request):
+    return HttpResponsePermanentRedirect("/api/public-suggestions/", preserve_request=True)
+
 
 router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
@@ -20,7 +26,7 @@ router.register("deputies", DeputyViewSet, basename="deputy")
 router.register("suggestions", SuggestionViewSet, basename="suggestion")
 router.register("constituents", ConstituentViewSet, basename="constituent")
 router.register("handling-units", HandlingUnitViewSet, basename="handling-unit")
-router.register("concerns", PublicConcernViewSet, basename="public-concern")
+router.register("public-suggestions", PublicSuggestionViewSet, basename="public-suggestion")
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -43,6 +49,8 @@ urlpatterns = [
     path("placards/", include("public.placard_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The intake's old path, kept for one release: 308 keeps a client's POST and its body.
+    path("api/concerns/", _moved_intake, name="legacy-public-suggestions"),
     path("api/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -6,7 +6,7 @@ class OutboxMessage(models.Model):
     """Background work a transaction asked for, written in that same transaction.
 
     A request never talks to the broker: the row is committed with the data it
-    concerns, then sent to Celery after commit (off the request thread) or by the
+    suggestions, then sent to Celery after commit (off the request thread) or by the
     periodic relay if the broker was down. The worker marks the row done in the
     same transaction as the work, so a message sent twice runs once.
     """

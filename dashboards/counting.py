@@ -13,7 +13,7 @@ Definitions (suggestions are counted by the day they were received, with their
 status now: a cohort):
 - received: every suggestion except merged duplicates;
 - rejected / closed: status 不予受理 / 已办结;
-- solved: closed and not rated 不满意 (a second 不满意 closes a matter unsolved);
+- solved: closed and not rated 不满意 (a second 不满意 closes a suggestion unsolved);
 - due_total: has a reply deadline that was met (replied) or has passed;
 - on_time: replied on or before the deadline day (Beijing time);
 - rated / satisfied / basically / unsatisfied: the citizen's rating on the return visit.

@@ -90,7 +90,7 @@ class StationMonth(MonthFigures):
 
     A township dashboard ranks its stations and points; these rows let it read that
     ranking instead of counting the base tables. `station` is None for the township's
-    rows tied to no station; a station elsewhere (a matter raised in this township at
+    rows tied to no station; a station elsewhere (a suggestion raised in this township at
     a neighbour's station) keeps its own row here, so the rows of one township and
     month always add up to its `RegionMonth` row.
     """

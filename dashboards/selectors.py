@@ -11,11 +11,11 @@ Where the numbers come from:
   (`StationMonth`); station slices are small and read live throughout;
 - a township on PostgreSQL is read by the hand-written statements of
   `dashboards.township_sql` (the same figures; its cost is per statement, not per row);
-- "now" figures (overdue matters, stations and stars, deputies) are always live.
+- "now" figures (overdue suggestions, stations and stars, deputies) are always live.
 
 The ranking lists the slice's children: regions one level down, or, for a
 township, its stations and points; rows attached to the slice itself and to no
-child (a matter raised at county level, a suggestion with no station) form one
+child (a suggestion raised at county level, a suggestion with no station) form one
 more row, so the rows always add up to the slice's totals.
 """
 
@@ -60,7 +60,7 @@ def rate(numerator: int, denominator: int) -> float | None:
 
 
 def completion_rate(counts: Counter) -> float | None:
-    """办结率: closed among the matters received and accepted (refusals left out)."""
+    """办结率: closed among the suggestions received and accepted (refusals left out)."""
     return rate(counts["closed"], counts["received"] - counts["rejected"])
 
 
@@ -70,7 +70,7 @@ def on_time_rate(counts: Counter) -> float | None:
 
 
 def satisfaction_rate(counts: Counter) -> float | None:
-    """满意率: 满意 and 基本满意 among the rated matters."""
+    """满意率: 满意 and 基本满意 among the rated suggestions."""
     return rate(counts["satisfied"] + counts["basically"], counts["rated"])
 
 
@@ -289,7 +289,7 @@ def _add_categories(tally: Tally, region: Region, months) -> None:
 
 
 def overdue_by_key(slice_: Slice, key, *, today: datetime.date) -> Counter:
-    """Matters whose reply deadline is running and has passed (超期), now."""
+    """Suggestions whose reply deadline is running and has passed (超期), now."""
     rows = (
         Suggestion.objects.filter(
             slice_.where(""), status__in=Suggestion.RUNNING_STATUSES, due_date__lt=today

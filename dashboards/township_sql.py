@@ -1,6 +1,6 @@
 """A township's dashboard figures in hand-written SQL, for PostgreSQL, in one round trip.
 
-A township holds a few hundred matters a year, so its dashboard is not bound by
+A township holds a few hundred suggestions a year, so its dashboard is not bound by
 the data but by the cost per statement: the ORM spent longer building ten small
 queries than PostgreSQL spent running them (measured: 20 ms against 7 ms). `read`
 sends these statements together and returns what the ORM readers of

@@ -23,8 +23,8 @@ class DutyKind(models.TextChoices):
     DUTY_ATTENDED = "duty_attended", _("按安排进站值班")  # on duty by the schedule and present
     DUTY_MISSED = "duty_missed", _("缺席进站值班")  # on duty by the schedule, no reception logged
     VISIT = "visit", _("走访选民")  # a logged home visit
-    SUGGESTION = "suggestion", _("收集意见建议")  # a matter that came through the deputy
-    ANSWERED = "answered", _("当场答复")  # a matter the deputy answered on the spot
+    SUGGESTION = "suggestion", _("收集意见建议")  # a suggestion that came through the deputy
+    ANSWERED = "answered", _("当场答复")  # a suggestion the deputy answered on the spot
     TRAINING = "training", _("履职培训")
     PARTY_LECTURE = "party_lecture", _("代表讲党课")
     POLICY_LECTURE = "policy_lecture", _("代表讲政策")

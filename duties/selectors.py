@@ -268,7 +268,7 @@ def duty_timeline(
     receptions = (
         Reception.objects.filter(deputies=deputy, date__gte=start, date__lte=end)
         .select_related("station")
-        .annotate(matter_count=Count("suggestions", distinct=True))
+        .annotate(suggestion_count=Count("suggestions", distinct=True))
     )
     for reception in receptions:
         entries.append(
@@ -277,8 +277,8 @@ def duty_timeline(
                 kind=DutyKind.RECEPTION,
                 label=labels[DutyKind.RECEPTION],
                 title=reception.station.name,
-                detail=_("接待群众%(people)s人，意见建议%(matters)s条")
-                % {"people": reception.people_count, "matters": reception.matter_count},
+                detail=_("接待群众%(people)s人，意见建议%(suggestions)s条")
+                % {"people": reception.people_count, "suggestions": reception.suggestion_count},
                 url=reverse("receptions:log_detail", kwargs={"reception_pk": reception.pk}),
                 station=reception.station.name,
                 source=Reception,
@@ -289,7 +289,7 @@ def duty_timeline(
 
     visits = Visit.objects.filter(deputy=deputy, date__gte=start, date__lte=end).annotate(
         household_count=Count("households", distinct=True),
-        matter_count=Count("suggestions", distinct=True),
+        suggestion_count=Count("suggestions", distinct=True),
     )
     for visit in visits:
         entries.append(
@@ -298,7 +298,7 @@ def duty_timeline(
                 kind=DutyKind.VISIT,
                 label=labels[DutyKind.VISIT],
                 title=visit.place or _("走访联系户%(n)s户") % {"n": visit.household_count},
-                detail=_("意见建议%(n)s条") % {"n": visit.matter_count},
+                detail=_("意见建议%(n)s条") % {"n": visit.suggestion_count},
                 url=reverse("receptions:visit_detail", kwargs={"visit_pk": visit.pk}),
                 source=Visit,
                 pk=visit.pk,

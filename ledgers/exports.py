@@ -113,12 +113,12 @@ def receptions_queryset(actor, region: Region, period: Period):
 
 
 def reception_register(actor, region, period, progress, *, full_phones: bool) -> bytes:
-    """One line per matter raised at each reception (a reception with none: one line)."""
+    """One line per suggestion raised at each reception (a reception with none: one line)."""
     receptions = receptions_queryset(actor, region, period).select_related("station")
-    matters = Suggestion.objects.visible_to(actor).select_related("constituent").order_by("pk")
+    raised = Suggestion.objects.visible_to(actor).select_related("constituent").order_by("pk")
     receptions = receptions.prefetch_related(
         Prefetch("deputies", queryset=Deputy.objects.only("pk", "name").order_by("name")),
-        Prefetch("suggestions", queryset=matters),
+        Prefetch("suggestions", queryset=raised),
     )
     progress.start(receptions.count())
     workbook = _workbook()
@@ -155,10 +155,10 @@ def reception_register(actor, region, period, progress, *, full_phones: bool) ->
         for suggestion in suggestions:
             line += 1
             if suggestion is None:
-                matter = ["", "", "", "", "", "", ""]
+                cells = ["", "", "", "", "", "", ""]
             else:
                 person = suggestion.constituent
-                matter = [
+                cells = [
                     person.name if person else "",
                     _phone(person.phone if person else "", full_phones),
                     suggestion.content,
@@ -167,7 +167,7 @@ def reception_register(actor, region, period, progress, *, full_phones: bool) ->
                     suggestion.get_status_display(),
                     suggestion.reply_text,
                 ]
-            sheet.append([line, *head, *matter, reception.notes], wrap=(7, 11, 12))
+            sheet.append([line, *head, *cells, reception.notes], wrap=(7, 11, 12))
         progress.update(done)
     return _bytes(workbook)
 
@@ -175,7 +175,7 @@ def reception_register(actor, region, period, progress, *, full_phones: bool) ->
 # --- 群众意见建议办理台账（一事一记） -----------------------------------------------------
 
 
-def concerns_queryset(actor, region: Region, period: Period):
+def suggestions_queryset(actor, region: Region, period: Period):
     low, high = aware_bounds(period.start, period.end)
     return (
         Suggestion.objects.visible_to(actor)
@@ -185,10 +185,10 @@ def concerns_queryset(actor, region: Region, period: Period):
     )
 
 
-def concern_register(actor, region, period, progress, *, full_phones: bool) -> bytes:
-    """One line per matter with every step in one cell, and every step on a second sheet."""
+def suggestion_register(actor, region, period, progress, *, full_phones: bool) -> bytes:
+    """One line per suggestion with every step in one cell, and every step on a second sheet."""
     suggestions = (
-        concerns_queryset(actor, region, period)
+        suggestions_queryset(actor, region, period)
         .select_related("constituent", "deputy", "station", "region")
         .prefetch_related(
             Prefetch(
@@ -201,7 +201,7 @@ def concern_register(actor, region, period, progress, *, full_phones: bool) -> b
     progress.start(suggestions.count())
     workbook = _workbook()
     heading = _heading(region, period, "群众意见建议办理台账")
-    matters = Sheet(
+    listing = Sheet(
         workbook,
         "意见建议台账",
         heading,
@@ -256,7 +256,7 @@ def concern_register(actor, region, period, progress, *, full_phones: bool) -> b
                 ],
                 wrap=(3,),
             )
-        matters.append(
+        listing.append(
             [
                 done,
                 suggestion.tracking_code,

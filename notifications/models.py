@@ -62,7 +62,7 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Whose region the message concerns, so that region administrators see failures.
+    # Whose region the message suggestions, so that region administrators see failures.
     region_path = models.CharField(max_length=80, blank=True)
 
     objects = ScopedQuerySet.as_manager()

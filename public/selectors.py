@@ -26,7 +26,7 @@ def station_by_token(token: str) -> Station | None:
 
 def deputy_is_public(deputy: Deputy) -> bool:
     # A deputy whose duties are suspended (暂停履职) or who left office must not
-    # receive concerns: their page says "not available", like a missing one.
+    # receive suggestions: their page says "not available", like a missing one.
     return deputy.status == Deputy.Status.ACTIVE
 
 

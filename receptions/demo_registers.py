@@ -1,14 +1,14 @@
 """A year of demo registers for Lvliang (吕梁市): receptions, households, visits, activities.
 
 Rates follow 万柏林区 (2023, 67 sites): 368 deputy visits to stations, 1,002 people
-received and 701 matters raised in a year, scaled to the demo's sites (each station
+received and 701 raised raised in a year, scaled to the demo's sites (each station
 with its points). Receptions fall on the schedule's duty days first, with most of
 the deputies on duty present; the rest happen at the points, off the schedule, so
 the planned-versus-done pages have both. Each deputy keeps about ten fixed contact
 households (固定联系10户) and logs a visit about once a quarter ("季回家"); stations
 hold about one activity a month.
 
-Rows are bulk-inserted; each matter raised becomes a suggestion through
+Rows are bulk-inserted; each item raised becomes a suggestion through
 `suggestions.services.suggestion_submit` (channel "reception" or "visit"), dated
 back to its reception or visit. A part that already has rows in the demo city is
 skipped, so a second run adds nothing.
@@ -40,10 +40,10 @@ DAYS = 365
 # 万柏林区 2023 per site and year.
 VISITS_PER_SITE = 368 / 67
 PEOPLE_PER_SITE = 1002 / 67
-MATTERS_PER_SITE = 701 / 67
+SUGGESTIONS_PER_SITE = 701 / 67
 # Share of a station's deputy visits made on the schedule's duty days.
 ON_SCHEDULE_SHARE = 0.8
-ON_SPOT_SHARE = 0.25  # matters a deputy answered there and then
+ON_SPOT_SHARE = 0.25  # raised a deputy answered there and then
 HOUSEHOLDS_PER_DEPUTY = 10
 VISITS_PER_DEPUTY = (2, 6)
 VISIT_MATTER_SHARE = 0.2
@@ -51,7 +51,7 @@ ACTIVITIES_PER_STATION = 12
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋"
 GIVEN = "建华桂兰秀英国强玉梅志明凤英金花保国二虎翠花春生来福爱民素珍富贵树林海燕小平"
-MATTERS = {
+RAISED_TEXTS = {
     "roads": ["村里主干道坑洼不平，下雨天出行困难。", "路口缺少红绿灯，学生过马路不安全。"],
     "water": ["小区水压太低，高层用水困难。", "自来水有异味，希望检测水质。"],
     "heating": ["暖气不热，室温不到十六度。", "供暖管道漏水，楼道结冰。"],
@@ -112,7 +112,7 @@ def seed_registers(stdout=None) -> None:
 
 
 def _demo_actor():
-    """Who the demo's matters are recorded by: the demo system administrator, if seeded."""
+    """Who the demo's suggestions are recorded by: the demo system administrator, if seeded."""
     from accounts.models import User
 
     return User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
@@ -178,13 +178,13 @@ def _seed_receptions(rng, actor, stations, members, start, end) -> str:
     ).select_related("region"):
         points[point.parent_id].append(point)
 
-    planned = []  # (station, date, deputies, rule id, people, matters)
+    planned = []  # (station, date, deputies, rule id, people, raised)
     for station in stations:
         sites = 1 + len(points[station.pk])
         jitter = rng.uniform(0.8, 1.2)
         target = round(VISITS_PER_SITE * sites * jitter)
         people = round(PEOPLE_PER_SITE * sites * jitter)
-        matters = round(MATTERS_PER_SITE * sites * jitter)
+        raised = round(SUGGESTIONS_PER_SITE * sites * jitter)
         entries = []
         visits = 0
         scheduled = sorted(by_station[station.pk], key=lambda _d: rng.random())
@@ -205,13 +205,13 @@ def _seed_receptions(rng, actor, stations, members, start, end) -> str:
             visits += len(present)
         if not entries:
             continue
-        for entry, count, matter_count in zip(
+        for entry, count, suggestion_count in zip(
             entries,
             _spread(rng, people, len(entries), minimum=1),
-            _spread(rng, matters, len(entries)),
+            _spread(rng, raised, len(entries)),
             strict=True,
         ):
-            planned.append((*entry, count, min(matter_count, count)))
+            planned.append((*entry, count, min(suggestion_count, count)))
 
     receptions = [
         Reception(
@@ -221,11 +221,11 @@ def _seed_receptions(rng, actor, stations, members, start, end) -> str:
             date=day,
             people_count=people,
             rule_id=rule_id,
-            notes="群众反映问题已逐条登记。" if matters else "接待群众，宣传政策，无问题反映。",
+            notes="群众反映问题已逐条登记。" if raised else "接待群众，宣传政策，无问题反映。",
             form_token=f"demo-reception-{index:05d}",
             recorded_by=actor,
         )
-        for index, (station, day, _deputies, rule_id, people, matters) in enumerate(planned)
+        for index, (station, day, _deputies, rule_id, people, raised) in enumerate(planned)
     ]
     Reception.objects.bulk_create(receptions, batch_size=500)
     through = Reception.deputies.through
@@ -243,7 +243,7 @@ def _seed_receptions(rng, actor, stations, members, start, end) -> str:
         receptions, planned, strict=True
     ):
         for index in range(count):
-            suggestion = _matter(
+            suggestion = _raise(
                 rng,
                 actor,
                 channel="reception",
@@ -261,15 +261,15 @@ def _seed_receptions(rng, actor, stations, members, start, end) -> str:
             made += 1
     Reception.suggestions.through.objects.bulk_create(links, batch_size=1000)
     _quiet_history()
-    return f"{len(receptions)} receptions, {made} matters"
+    return f"{len(receptions)} receptions, {made} raised"
 
 
-def _matter(rng, actor, *, channel, token, deputy, station, region, day, contact=None):
-    """One matter through the intake service, dated back to the day it was raised."""
+def _raise(rng, actor, *, channel, token, deputy, station, region, day, contact=None):
+    """One suggestion through the intake service, dated back to the day it was raised."""
     from suggestions.models import Suggestion
     from suggestions.services import suggestion_answer_on_spot, suggestion_submit
 
-    category = rng.choice(list(MATTERS))
+    category = rng.choice(list(RAISED_TEXTS))
     if contact is None and rng.random() < 0.6:
         contact = (_person(rng), f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}", "")
     name, phone, village = contact or ("", "", "")
@@ -277,7 +277,7 @@ def _matter(rng, actor, *, channel, token, deputy, station, region, day, contact
         actor=actor,
         channel=channel,
         category=category,
-        content=rng.choice(MATTERS[category]),
+        content=rng.choice(RAISED_TEXTS[category]),
         deputy=deputy,
         station=station,
         region=region,
@@ -298,9 +298,9 @@ def _matter(rng, actor, *, channel, token, deputy, station, region, day, contact
 
 
 def _quiet_history() -> None:
-    """Date the demo matters' timelines to their intake and send no notifications.
+    """Date the demo suggestions' timelines to their intake and send no notifications.
 
-    The matters are a year old: their first events take the intake time, and the
+    The raised are a year old: their first events take the intake time, and the
     notices queued for them are marked done, so nobody is told of them today.
     """
     from core.models import OutboxMessage
@@ -432,7 +432,7 @@ def _seed_visits(rng, actor, start, end) -> str:
         if rng.random() >= VISIT_MATTER_SHARE:
             continue
         person = chosen[0].constituent
-        suggestion = _matter(
+        suggestion = _raise(
             rng,
             actor,
             channel="visit",
@@ -447,7 +447,7 @@ def _seed_visits(rng, actor, start, end) -> str:
         made += 1
     Visit.suggestions.through.objects.bulk_create(links, batch_size=1000)
     _quiet_history()
-    return f"{len(visits)} visits, {made} matters"
+    return f"{len(visits)} visits, {made} raised"
 
 
 # --- Station activities ----------------------------------------------------------------------

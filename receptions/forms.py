@@ -12,8 +12,8 @@ from suggestions.models import CONTENT_MAX_LENGTH, Category
 from .models import ActivityKind, ContactHousehold, ReceptionRule, Weekday
 from .services import (
     MAX_ACTIVITY_PHOTOS,
-    MAX_MATTERS,
-    Matter,
+    MAX_RAISED,
+    RaisedSuggestion,
     activity_deputy_choices,
     deputy_choices,
     present_deputy_choices,
@@ -191,13 +191,13 @@ class ReceptionForm(forms.Form):
             self.fields["deputies"].queryset = present_deputy_choices(station, keep=keep)
 
 
-class MatterDeputyField(forms.ModelChoiceField):
+class RaisedByField(forms.ModelChoiceField):
     def label_from_instance(self, deputy):
         return deputy.name
 
 
-class MatterForm(forms.Form):
-    """One matter raised: it becomes a suggestion. A row left blank is ignored."""
+class RaisedSuggestionForm(forms.Form):
+    """One suggestion raised: it becomes a suggestion. A row left blank is ignored."""
 
     category = forms.ChoiceField(
         label=_("问题类别"), choices=[("", _("请选择"))] + list(Category.choices)
@@ -221,7 +221,7 @@ class MatterForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("当场答复或解决的，填写答复内容，事项即转为“已答复”。"),
     )
-    deputy = MatterDeputyField(
+    deputy = RaisedByField(
         label=_("记在哪位代表名下（选填）"),
         queryset=Deputy.objects.none(),
         required=False,
@@ -238,9 +238,9 @@ class MatterForm(forms.Form):
     def clean_contact_phone(self):
         return clean_phone(self.cleaned_data["contact_phone"])
 
-    def to_matter(self) -> Matter:
+    def to_raised(self) -> RaisedSuggestion:
         data = self.cleaned_data
-        return Matter(
+        return RaisedSuggestion(
             category=data["category"],
             content=data["content"].strip(),
             contact_name=data.get("contact_name", "").strip(),
@@ -250,22 +250,26 @@ class MatterForm(forms.Form):
         )
 
 
-class BaseMatterFormSet(forms.BaseFormSet):
-    def matters(self) -> list[Matter]:
+class BaseRaisedSuggestionFormSet(forms.BaseFormSet):
+    def raised(self) -> list[RaisedSuggestion]:
         return [
-            form.to_matter()
+            form.to_raised()
             for form in self.forms
             if form.has_changed() and not self._should_delete_form(form)
         ]
 
 
-MatterFormSet = forms.formset_factory(
-    MatterForm, formset=BaseMatterFormSet, extra=1, max_num=MAX_MATTERS, validate_max=True
+RaisedSuggestionFormSet = forms.formset_factory(
+    RaisedSuggestionForm,
+    formset=BaseRaisedSuggestionFormSet,
+    extra=1,
+    max_num=MAX_RAISED,
+    validate_max=True,
 )
 
 
 class ReceptionEditForm(ReceptionForm):
-    """Correcting an entry: the station stays; new matters may be added."""
+    """Correcting an entry: the station stays; new suggestions may be added."""
 
     def __init__(self, *args, **kwargs):
         kwargs["fixed_station"] = True

@@ -6,7 +6,7 @@ calendar, so a holiday entered later moves every affected day at once.
 
 Registers: the reception log (`Reception`), deputies' fixed contact households and
 home visits (`ContactHousehold`, `Visit`) and station activities
-(`StationActivity`). Matters raised at a reception or on a visit become
+(`StationActivity`). Suggestions raised at a reception or on a visit become
 `suggestions.Suggestion` rows through the suggestions intake service.
 """
 
@@ -161,7 +161,7 @@ class ReceptionException(RegionScoped):
 class Reception(RegionScoped):
     """One entry of the reception register (接待群众意见建议登记簿).
 
-    `region` is a copy of the station's region. The matters raised are suggestions
+    `region` is a copy of the station's region. The suggestions raised are suggestions
     (channel "reception"), made by the same submit that writes this row. `rule`
     links the entry to the schedule when a reception day of that rule falls on the
     same station and date (planned versus done).
@@ -229,7 +229,7 @@ class ContactHousehold(RegionScoped):
     """One of a deputy's fixed contact households (固定联系户, about ten each).
 
     The person is a `suggestions.Constituent` (deduplicated by phone within the
-    county), so matters raised on a visit join that person's history. `region` is
+    county), so suggestions raised on a visit join that person's history. `region` is
     a copy of the deputy's region.
     """
 
@@ -273,7 +273,7 @@ class ContactHousehold(RegionScoped):
 class Visit(RegionScoped):
     """A deputy's home visit (走访) logged in the visit register.
 
-    Either some of the deputy's contact households or a free-text place. Matters
+    Either some of the deputy's contact households or a free-text place. Suggestions
     raised become suggestions (channel "visit") in the same submit.
     """
 

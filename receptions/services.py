@@ -272,14 +272,14 @@ def reception_exception_delete(*, actor, exception: ReceptionException) -> None:
 #   region, the officer of a station the deputy is grouped into, the deputy;
 # - a station activity: whoever may change the station (staff, its officer).
 # An entry can be corrected by its recorder or the station's officer within
-# `LOG_EDIT_WINDOW` of being logged, and by staff at any time. Matters raised
+# `LOG_EDIT_WINDOW` of being logged, and by staff at any time. Suggestions raised
 # become suggestions through `suggestions.services.suggestion_submit` inside the
 # same transaction; a deputy's answer given on the spot goes through
 # `suggestion_answer_on_spot`. Every write queues a recompute of the points of the
 # deputies it touches.
 
 LOG_EDIT_WINDOW = datetime.timedelta(hours=24)
-MAX_MATTERS = 20
+MAX_RAISED = 20
 MAX_ACTIVITY_PHOTOS = 6
 LOG_FIELDS = ["station", "date", "people_count", "notes", "rule"]
 VISIT_FIELDS = ["deputy", "date", "place", "notes"]
@@ -288,8 +288,8 @@ HOUSEHOLD_FIELDS = ["address", "note", "active"]
 
 
 @dataclass(frozen=True)
-class Matter:
-    """One matter raised at a reception or on a visit: it becomes a suggestion."""
+class RaisedSuggestion:
+    """One suggestion raised at a reception or on a visit: it becomes a suggestion."""
 
     category: str
     content: str
@@ -298,7 +298,7 @@ class Matter:
     village: str = ""
     # What the deputy answered on the spot, if they did (代表当场答复).
     answer: str = ""
-    # The deputy the matter is filed under; None: the only deputy present, if one.
+    # The deputy the suggestion is filed under; None: the only deputy present, if one.
     deputy: Deputy | None = None
 
 
@@ -375,9 +375,9 @@ def _check_date(date: datetime.date) -> None:
         raise ValidationError({"date": _("日期不能晚于今天。")})
 
 
-def _check_matters(matters: Sequence[Matter]) -> None:
-    if len(matters) > MAX_MATTERS:
-        raise ValidationError(_("一次最多登记%(n)s条意见建议。") % {"n": MAX_MATTERS})
+def _check_raised(raised: Sequence[RaisedSuggestion]) -> None:
+    if len(raised) > MAX_RAISED:
+        raise ValidationError(_("一次最多登记%(n)s条意见建议。") % {"n": MAX_RAISED})
 
 
 def _matching_rule_id(station: Station, date: datetime.date) -> int | None:
@@ -395,10 +395,10 @@ def _queue_points(deputy_ids, *years: int) -> None:
             enqueue("duties.tasks.recompute_points", deputy_ids=ids, year=year)
 
 
-def _submit_matters(
+def _submit_raised(
     *,
     actor,
-    matters: Sequence[Matter],
+    raised: Sequence[RaisedSuggestion],
     channel: str,
     token: str,
     station: Station | None,
@@ -407,27 +407,27 @@ def _submit_matters(
     allowed_deputies: Sequence[Deputy],
     default_contact: tuple[str, str, str] = ("", "", ""),
 ) -> list:
-    """Each matter through the suggestions intake service, inside the caller's transaction.
+    """Each suggestion through the suggestions intake service, inside the caller's transaction.
 
-    The matter's token is derived from the form's, so a retried submit finds the
+    The token of each one is derived from the form's, so a retried submit finds the
     suggestions it made the first time instead of making them again.
     """
     from suggestions.services import suggestion_answer_on_spot, suggestion_submit
 
     allowed = {deputy.pk for deputy in allowed_deputies}
     made = []
-    for index, matter in enumerate(matters):
-        deputy = matter.deputy or default_deputy
+    for index, item in enumerate(raised):
+        deputy = item.deputy or default_deputy
         if deputy is not None and deputy.pk not in allowed:
             raise ValidationError(_("意见建议只能记在在场的代表名下。"))
-        name, phone, village = matter.contact_name, matter.contact_phone, matter.village
+        name, phone, village = item.contact_name, item.contact_phone, item.village
         if not (name or phone):
             name, phone, village = default_contact
         suggestion, created = suggestion_submit(
             actor=actor,
             channel=channel,
-            category=matter.category,
-            content=matter.content,
+            category=item.category,
+            content=item.content,
             deputy=deputy,
             station=station,
             region=region,
@@ -436,9 +436,9 @@ def _submit_matters(
             village=village,
             submission_token=f"{token}-{index}",
         )
-        if created and matter.answer.strip():
+        if created and item.answer.strip():
             suggestion = suggestion_answer_on_spot(
-                actor=actor, suggestion=suggestion, text=matter.answer
+                actor=actor, suggestion=suggestion, text=item.answer
             )
         made.append(suggestion)
     return made
@@ -484,9 +484,9 @@ def reception_log(
     deputies,
     people_count: int,
     notes: str = "",
-    matters: Sequence[Matter] = (),
+    raised: Sequence[RaisedSuggestion] = (),
 ) -> tuple[Reception, bool]:
-    """Log a reception and turn each matter raised into a suggestion; (reception, created).
+    """Log a reception and turn each suggestion raised into a suggestion; (reception, created).
 
     One transaction: the reception, its deputies, the suggestions and the audit
     record are all written or none is. The same `form_token` twice returns the
@@ -499,7 +499,7 @@ def reception_log(
         raise ValidationError(_("表单已失效，请刷新页面后重新填写。"))
     _ensure_may_log(actor, station)
     _check_date(date)
-    _check_matters(matters)
+    _check_raised(raised)
     present = _present_deputies(actor, station, deputies)
     me = own_deputy(actor)
     default_deputy = me if me in present else (present[0] if len(present) == 1 else None)
@@ -517,9 +517,9 @@ def reception_log(
             )
             reception.save()
             reception.deputies.set(present)
-            made = _submit_matters(
+            made = _submit_raised(
                 actor=actor,
-                matters=matters,
+                raised=raised,
                 channel="reception",
                 token=form_token,
                 station=station,
@@ -552,18 +552,18 @@ def reception_update(
     deputies,
     people_count: int,
     notes: str = "",
-    matters: Sequence[Matter] = (),
+    raised: Sequence[RaisedSuggestion] = (),
     edit_token: str = "",
 ) -> Reception:
-    """Correct a logged reception; matters added here become suggestions too.
+    """Correct a logged reception; suggestions added here become suggestions too.
 
     Suggestions already made are not touched: they follow their own workflow.
-    `edit_token` (from the edit form) keeps a retried edit from adding its matters twice.
+    `edit_token` (from the edit form) keeps a retried edit from adding its raised twice.
     """
     _require_edit(actor, reception)
     _check_date(date)
-    _check_matters(matters)
-    if matters and not edit_token:
+    _check_raised(raised)
+    if raised and not edit_token:
         raise ValidationError(_("表单已失效，请刷新页面后重新填写。"))
     current = list(reception.deputies.all())
     present = _present_deputies(actor, reception.station, deputies, keep=current)
@@ -583,10 +583,10 @@ def reception_update(
         if _names(current) != _names(present):
             reception.deputies.set(present)
             changes["deputies"] = [_names(current), _names(present)]
-        if matters:
-            made = _submit_matters(
+        if raised:
+            made = _submit_raised(
                 actor=actor,
-                matters=matters,
+                raised=raised,
                 channel="reception",
                 token=edit_token,
                 station=reception.station,
@@ -687,7 +687,7 @@ def household_update(
 
 
 def _visit_station(actor, deputy: Deputy) -> Station | None:
-    """The station a visit's matters are filed under: one of the actor's, if the deputy
+    """The station a visit's suggestions are filed under: one of the actor's, if the deputy
     is grouped into it, else the deputy's own (the intake service picks it)."""
     officer_of = scope_of(actor).write.station_ids
     if officer_of:
@@ -717,9 +717,9 @@ def visit_log(
     households=(),
     place: str = "",
     notes: str = "",
-    matters: Sequence[Matter] = (),
+    raised: Sequence[RaisedSuggestion] = (),
 ) -> tuple[Visit, bool]:
-    """Log a deputy's home visit; matters raised become suggestions (channel "visit").
+    """Log a deputy's home visit; suggestions raised become suggestions (channel "visit").
 
     Same promise as `reception_log`: one transaction, and the same token twice
     returns the first visit.
@@ -731,7 +731,7 @@ def visit_log(
         raise ValidationError(_("表单已失效，请刷新页面后重新填写。"))
     _ensure_deputy_writable(actor, deputy)
     _check_date(date)
-    _check_matters(matters)
+    _check_raised(raised)
     households = _check_households(deputy, households)
     if not households and not place.strip():
         raise ValidationError({"place": _("请选择走访的联系户，或填写走访地点。")})
@@ -752,9 +752,9 @@ def visit_log(
             )
             visit.save()
             visit.households.set(households)
-            made = _submit_matters(
+            made = _submit_raised(
                 actor=actor,
-                matters=matters,
+                raised=raised,
                 channel="visit",
                 token=form_token,
                 station=_visit_station(actor, deputy),
@@ -786,7 +786,7 @@ def visit_update(
     place: str = "",
     notes: str = "",
 ) -> Visit:
-    """Correct a logged visit (its matters follow their own workflow)."""
+    """Correct a logged visit (its suggestions follow their own workflow)."""
     _require_edit(actor, visit)
     _check_date(date)
     households = _check_households(visit.deputy, households)

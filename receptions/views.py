@@ -27,7 +27,7 @@ from .forms import (
     ExceptionForm,
     HouseholdEditForm,
     HouseholdForm,
-    MatterFormSet,
+    RaisedSuggestionFormSet,
     ReceptionEditForm,
     ReceptionForm,
     RuleForm,
@@ -46,7 +46,7 @@ from .models import (
 )
 from .selectors import duty_days_between, reception_days_between, upcoming_reception_days
 from .services import (
-    MAX_MATTERS,
+    MAX_RAISED,
     activity_create,
     activity_update,
     household_add,
@@ -291,7 +291,7 @@ def _with_extra_row(data: QueryDict, prefix: str) -> QueryDict:
         total = int(data.get(key, "1"))
     except ValueError:
         total = 1
-    data[key] = str(min(max(total, 0) + 1, MAX_MATTERS))
+    data[key] = str(min(max(total, 0) + 1, MAX_RAISED))
     return data
 
 
@@ -310,9 +310,9 @@ def _already_logged(model, request):
     return model.objects.visible_to(request.user).filter(form_token=token).first()
 
 
-def _matters_formset(data, *, deputies, show_deputy: bool):
-    return MatterFormSet(
-        data, prefix="matters", form_kwargs={"deputies": deputies, "show_deputy": show_deputy}
+def _raised_formset(data, *, deputies, show_deputy: bool):
+    return RaisedSuggestionFormSet(
+        data, prefix="raised", form_kwargs={"deputies": deputies, "show_deputy": show_deputy}
     )
 
 
@@ -339,7 +339,7 @@ def log_list(request):
         Reception.objects.visible_to(request.user)
         .select_related("station")
         .prefetch_related(Prefetch("deputies", queryset=Deputy.objects.only("pk", "name")))
-        .annotate(matter_count=Count("suggestions"))
+        .annotate(suggestion_count=Count("suggestions"))
         .order_by("-date", "-pk")
     )
     selected = None
@@ -370,7 +370,7 @@ def log_list(request):
 
 @login_required
 def log_new(request):
-    """Log a reception from a phone: header, deputies present, each matter a row."""
+    """Log a reception from a phone: header, deputies present, each suggestion a row."""
     stations = loggable_stations(request.user)
     if not stations.exists():
         raise PermissionDenied
@@ -390,8 +390,8 @@ def log_new(request):
     data, quiet = None, False
     if request.method == "POST":
         data = request.POST
-        if "add_matter" in data:
-            data, quiet = _with_extra_row(data, "matters"), True
+        if "add_suggestion" in data:
+            data, quiet = _with_extra_row(data, "raised"), True
         elif "refresh" in data:
             data, quiet = data.copy(), True
             data.setlist("deputies", [str(pk) for pk in on_duty])
@@ -403,12 +403,12 @@ def log_new(request):
         "form_token": new_form_token(),
     }
     form = ReceptionForm(data, stations=stations, station=station, initial=initial)
-    matters = _matters_formset(
+    raised = _raised_formset(
         data, deputies=form.fields["deputies"].queryset, show_deputy=me is None
     )
     if quiet:
-        _quiet(form, matters)
-    elif data is not None and form.is_valid() and matters.is_valid():
+        _quiet(form, raised)
+    elif data is not None and form.is_valid() and raised.is_valid():
         values = form.cleaned_data
         try:
             reception, created = reception_log(
@@ -419,7 +419,7 @@ def log_new(request):
                 deputies=values["deputies"],
                 people_count=values["people_count"],
                 notes=values["notes"],
-                matters=matters.matters(),
+                raised=raised.raised(),
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -436,10 +436,10 @@ def log_new(request):
         "receptions/log_form.html",
         {
             "form": form,
-            "matters": matters,
+            "raised": raised,
             "station": station,
             "quiet": quiet,
-            "added": "add_matter" in request.POST,
+            "added": "add_suggestion" in request.POST,
             "reception": None,
             "tab": "log",
         },
@@ -484,8 +484,8 @@ def log_edit(request, reception_pk: int):
     me = own_deputy(request.user)
     data = request.POST if request.method == "POST" else None
     quiet = False
-    if data is not None and "add_matter" in data:
-        data, quiet = _with_extra_row(data, "matters"), True
+    if data is not None and "add_suggestion" in data:
+        data, quiet = _with_extra_row(data, "raised"), True
     initial = {
         "station": reception.station,
         "date": reception.date,
@@ -501,18 +501,18 @@ def log_edit(request, reception_pk: int):
         keep=current,
         initial=initial,
     )
-    matters = MatterFormSet(
+    raised = RaisedSuggestionFormSet(
         data,
-        prefix="matters",
+        prefix="raised",
         initial=None,
         form_kwargs={"deputies": form.fields["deputies"].queryset, "show_deputy": me is None},
     )
     if data is None:
-        # Corrections rarely add matters: start with no empty row.
-        matters.extra = 0
+        # Corrections rarely add suggestions: start with no empty row.
+        raised.extra = 0
     if quiet:
-        _quiet(form, matters)
-    elif data is not None and form.is_valid() and matters.is_valid():
+        _quiet(form, raised)
+    elif data is not None and form.is_valid() and raised.is_valid():
         values = form.cleaned_data
         try:
             reception_update(
@@ -522,7 +522,7 @@ def log_edit(request, reception_pk: int):
                 deputies=values["deputies"],
                 people_count=values["people_count"],
                 notes=values["notes"],
-                matters=matters.matters(),
+                raised=raised.raised(),
                 edit_token=values["form_token"],
             )
         except ValidationError as error:
@@ -535,7 +535,7 @@ def log_edit(request, reception_pk: int):
         "receptions/log_form.html",
         {
             "form": form,
-            "matters": matters,
+            "raised": raised,
             "station": reception.station,
             "quiet": quiet,
             "added": quiet,
@@ -564,7 +564,7 @@ def visit_list(request):
         .select_related("deputy")
         .annotate(
             household_count=Count("households", distinct=True),
-            matter_count=Count("suggestions", distinct=True),
+            suggestion_count=Count("suggestions", distinct=True),
         )
         .order_by("-date", "-pk")
     )
@@ -593,7 +593,7 @@ def visit_list(request):
 
 @login_required
 def visit_new(request):
-    """Log a home visit: the deputy, the households visited (or a place), matters raised."""
+    """Log a home visit: the deputy, the households visited (or a place), suggestions raised."""
     deputies = _writable_deputies(request.user)
     if not deputies.exists():
         raise PermissionDenied
@@ -610,8 +610,8 @@ def visit_new(request):
     data, quiet = None, False
     if request.method == "POST":
         data = request.POST
-        if "add_matter" in data:
-            data, quiet = _with_extra_row(data, "matters"), True
+        if "add_suggestion" in data:
+            data, quiet = _with_extra_row(data, "raised"), True
         elif "refresh" in data:
             data, quiet = data.copy(), True
             data.setlist("households", [])
@@ -623,10 +623,10 @@ def visit_new(request):
         fixed_deputy=me is not None and deputies.count() == 1,
         initial=initial,
     )
-    matters = _matters_formset(data, deputies=None, show_deputy=False)
+    raised = _raised_formset(data, deputies=None, show_deputy=False)
     if quiet:
-        _quiet(form, matters)
-    elif data is not None and form.is_valid() and matters.is_valid():
+        _quiet(form, raised)
+    elif data is not None and form.is_valid() and raised.is_valid():
         values = form.cleaned_data
         try:
             visit, created = visit_log(
@@ -637,7 +637,7 @@ def visit_new(request):
                 households=values["households"],
                 place=values["place"],
                 notes=values["notes"],
-                matters=matters.matters(),
+                raised=raised.raised(),
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -653,10 +653,10 @@ def visit_new(request):
         "receptions/visit_form.html",
         {
             "form": form,
-            "matters": matters,
+            "raised": raised,
             "deputy": deputy,
             "quiet": quiet,
-            "added": "add_matter" in request.POST,
+            "added": "add_suggestion" in request.POST,
             "visit": None,
             "tab": "visits",
         },
@@ -725,7 +725,7 @@ def visit_edit(request, visit_pk: int):
     return render(
         request,
         "receptions/visit_form.html",
-        {"form": form, "matters": None, "deputy": visit.deputy, "visit": visit, "tab": "visits"},
+        {"form": form, "raised": None, "deputy": visit.deputy, "visit": visit, "tab": "visits"},
     )
 
 

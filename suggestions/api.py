@@ -1,9 +1,9 @@
-"""REST API for concerns, constituents and handling units, behind the same tenancy gate.
+"""REST API for suggestions, constituents and handling units, behind the same tenancy gate.
 
 Lists come from `visible_to`; an object outside the caller's scope is a 404; a
 transition goes through the same service as the page (400 with a Chinese message
 when the state does not allow it, 403 when the caller may not act). The public
-intake (`/api/concerns/`) is anonymous and shares the page's idempotency token and
+intake (`/api/public-suggestions/`) is anonymous and shares the page's idempotency token and
 rate limits.
 """
 
@@ -182,7 +182,7 @@ class TextInput(serializers.Serializer):
 
 
 class AssignInput(serializers.Serializer):
-    # Only the units the caller may assign this matter to parse (the view narrows the
+    # Only the units the caller may assign this suggestion to parse (the view narrows the
     # querysets): a unit outside that set reads exactly like one that does not exist.
     lead_unit = serializers.PrimaryKeyRelatedField(queryset=HandlingUnit.objects.none())
     co_units = serializers.PrimaryKeyRelatedField(
@@ -226,7 +226,7 @@ class FollowUpInput(serializers.Serializer):
 
 
 class SuggestionViewSet(viewsets.ReadOnlyModelViewSet):
-    """Concerns the caller may see; POST actions move them through the workflow."""
+    """Suggestions the caller may see; POST actions move them through the workflow."""
 
     lookup_url_kwarg = "suggestion_pk"
     filterset_class = SuggestionFilter
@@ -423,7 +423,7 @@ class ConstituentSerializer(serializers.ModelSerializer):
 
 
 class ConstituentViewSet(viewsets.ReadOnlyModelViewSet):
-    """People who raised concerns; phone numbers are always masked in the API."""
+    """People who raised suggestions; phone numbers are always masked in the API."""
 
     serializer_class = ConstituentSerializer
     lookup_url_kwarg = "constituent_pk"
@@ -511,7 +511,7 @@ class HandlingUnitViewSet(
 # --- Public intake ------------------------------------------------------------------
 
 
-class PublicConcernInput(serializers.Serializer):
+class PublicSuggestionInput(serializers.Serializer):
     deputy_token = serializers.CharField(max_length=32, required=False, allow_blank=True)
     station_token = serializers.CharField(max_length=32, required=False, allow_blank=True)
     category = serializers.ChoiceField(choices=Category.choices)
@@ -548,7 +548,7 @@ class PublicConcernInput(serializers.Serializer):
         return data
 
 
-class PublicConcernReceipt(serializers.Serializer):
+class PublicSuggestionReceipt(serializers.Serializer):
     tracking_code = serializers.CharField()
     display_code = serializers.CharField()
     status = serializers.CharField()
@@ -560,19 +560,19 @@ def _receipt(suggestion: Suggestion) -> dict:
         "tracking_code": suggestion.tracking_code,
         "display_code": suggestion.display_code,
         "status": suggestion.status,
-        "receipt_url": reverse("concern:receipt", args=[suggestion.submission_token]),
+        "receipt_url": reverse("public_suggestions:receipt", args=[suggestion.submission_token]),
     }
 
 
-class PublicConcernViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """Anonymous intake, as on the QR page: one concern per submission token."""
+class PublicSuggestionViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Anonymous intake, as on the QR page: one suggestion per submission token."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    serializer_class = PublicConcernInput
+    serializer_class = PublicSuggestionInput
 
-    @extend_schema(request=PublicConcernInput, responses=PublicConcernReceipt)
+    @extend_schema(request=PublicSuggestionInput, responses=PublicSuggestionReceipt)
     def create(self, request, *args, **kwargs):
         from .public_views import SUBMIT_PER_IP, SUBMIT_PER_PHONE
 
@@ -582,7 +582,7 @@ class PublicConcernViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         existing = services.suggestion_by_token(token) if TOKEN_RE.match(str(token)) else None
         if existing is not None:
             return Response(_receipt(existing), status=status.HTTP_200_OK)
-        serializer = PublicConcernInput(data=request.data)
+        serializer = PublicSuggestionInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         deputy = station = None
@@ -595,12 +595,12 @@ class PublicConcernViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
                 Station, public_token=data["station_token"], status=Station.Status.ACTIVE
             )
         if not ratelimit.hit(
-            "concern-ip", client_ip(request), limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]
+            "suggestion-ip", client_ip(request), limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]
         ):
             raise Throttled(detail=_("提交过于频繁，请稍后再试。"))
         phone = data.get("contact_phone", "")
         if phone and not ratelimit.hit(
-            "concern-phone", phone, limit=SUBMIT_PER_PHONE[0], window=SUBMIT_PER_PHONE[1]
+            "suggestion-phone", phone, limit=SUBMIT_PER_PHONE[0], window=SUBMIT_PER_PHONE[1]
         ):
             raise Throttled(detail=_("该手机号今天提交的次数已达上限。"))
         suggestion, created = _call(

@@ -1,4 +1,4 @@
-"""Deadlines for public concerns, in Chinese working days.
+"""Deadlines for public suggestions, in Chinese working days.
 
 Which numbers apply comes from `SLAProfile` (nearest region up the tree wins, a
 category's own profile beats the general one there); how a date is counted comes
@@ -50,7 +50,7 @@ DEFAULT_REMIND_DAYS = 2
 
 @dataclass(frozen=True)
 class Terms:
-    """The deadline numbers that apply to one matter, and where they came from."""
+    """The deadline numbers that apply to one suggestion, and where they came from."""
 
     acknowledge_days: int
     return_days: int
@@ -77,7 +77,7 @@ def _ancestor_paths(path: str) -> list[str]:
 
 
 def terms_for(region: Region, category: str) -> Terms:
-    """The SLA terms for a matter in `region` (one query)."""
+    """The SLA terms for a suggestion in `region` (one query)."""
     profiles = list(
         SLAProfile.objects.filter(
             region_path__in=_ancestor_paths(region.path), category__in=[category, ""]

@@ -1,9 +1,9 @@
-"""Demo concerns for 吕梁市: handling units, deadline rules, reply templates, ~300 matters.
+"""Demo suggestions for 吕梁市: handling units, deadline rules, reply templates, ~300 suggestions.
 
 Units are made for 交城县 and 离石区 (the counties whose demo accounts handle
-matters); matters come through the demo deputies' and stations' codes all over the
+suggestions); suggestions come through the demo deputies' and stations' codes all over the
 city, in every state of the workflow, dated over the past six months. A fixed seed
-gives the same world every time; a second run adds nothing (matters are keyed by
+gives the same world every time; a second run adds nothing (suggestions are keyed by
 their submission token "demo-NNNN").
 """
 
@@ -156,7 +156,7 @@ PLACES = ["3号楼", "东区", "村口", "主街", "幼儿园旁", "菜市场附
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈"
 GIVEN = ["大爷", "阿姨", "师傅", "女士", "先生", "建华", "桂兰", "秀英", "国强", "玉梅", "志明"]
 
-# How many matters end up in each state (of TOTAL).
+# How many suggestions end up in each state (of TOTAL).
 PLAN = [
     ("submitted", 30),
     ("accepted", 18),
@@ -360,7 +360,7 @@ def seed_suggestions(units_by_county, stdout=None) -> int:
         Suggestion.objects.bulk_create([row[0] for row in rows])
         _write_children(rows)
     if stdout:
-        stdout.write(f"suggestions: {len(rows)} demo concerns, {len(constituents)} constituents")
+        stdout.write(f"suggestions: {len(rows)} demo suggestions, {len(constituents)} constituents")
     return len(rows)
 
 
@@ -394,7 +394,7 @@ def _set_due(suggestion, spec, start, terms, calendar):
 
 
 def _apply_plans(rows, units_by_county, rng, calendar, now) -> None:
-    """Walk each matter through its planned steps, writing the fields and events."""
+    """Walk each suggestion through its planned steps, writing the fields and events."""
     S = Suggestion.Status
     satisfied = ["satisfied"] * 6 + ["basically"] * 3 + ["unsatisfied"]
     previous = None
@@ -653,4 +653,4 @@ def seed(stdout=None) -> None:
     seed_rules()
     created = seed_suggestions(units, stdout=stdout)
     if stdout and not created:
-        stdout.write("suggestions: demo concerns already present")
+        stdout.write("suggestions: demo suggestions already present")

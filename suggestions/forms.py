@@ -170,7 +170,7 @@ class CitizenRatingForm(forms.Form):
 
 
 class StaffSuggestionForm(forms.Form):
-    """Record a concern received at a reception, a home visit, by phone or by mail.
+    """Record a suggestion received at a reception, a home visit, by phone or by mail.
 
     Region staff pick a region (or a station); a station's liaison officer picks
     their station; a deputy records under their own name.

@@ -1,6 +1,6 @@
-"""Concerns and suggestions from the people (群众意见建议) and the bodies that handle them.
+"""Suggestions and suggestions from the people (群众意见建议) and the bodies that handle them.
 
-One `Suggestion` keeps the whole record of a matter (一事一记): its timeline
+One `Suggestion` keeps the whole record of a suggestion (一事一记): its timeline
 (`SuggestionEvent`), the units it was assigned to (`Assignment`), extension requests,
 the reply and the citizen's satisfaction. State changes happen only in
 `suggestions.services`.
@@ -23,7 +23,7 @@ TRACKING_CODE_LENGTH = 8
 
 
 class Category(models.TextChoices):
-    """What a concern is about; the reply deadline depends on it (see SLAProfile)."""
+    """What a suggestion is about; the reply deadline depends on it (see SLAProfile)."""
 
     ROADS = "roads", _("道路交通")
     GAS = "gas", _("燃气")
@@ -40,7 +40,7 @@ class Category(models.TextChoices):
 
 
 class Channel(models.TextChoices):
-    """How the concern reached us."""
+    """How the suggestion reached us."""
 
     QR = "qr", _("扫码反映")
     STATION = "station", _("联络站接待")
@@ -58,7 +58,7 @@ class Satisfaction(models.TextChoices):
 
 
 class RejectReason(models.TextChoices):
-    """Matters that belong to other legal procedures are refused with a reason."""
+    """Suggestions that belong to other legal procedures are refused with a reason."""
 
     LITIGATION = "litigation", _("已进入或应通过诉讼程序解决")
     ARBITRATION = "arbitration", _("应通过仲裁解决")
@@ -68,7 +68,7 @@ class RejectReason(models.TextChoices):
 
 
 class HandlingUnit(RegionScoped):
-    """A body matters are assigned to (承办单位): a department, township government, utility..."""
+    """A body suggestions are assigned to (承办单位): a department, township government..."""
 
     class Kind(models.TextChoices):
         DEPARTMENT = "department", _("政府部门")
@@ -102,10 +102,10 @@ class HandlingUnit(RegionScoped):
 
 
 class SLAProfile(RegionScoped):
-    """Deadlines for public concerns in one region, for one category or (blank) all.
+    """Deadlines for public suggestions in one region, for one category or (blank) all.
 
     The nearest region up the tree that has a profile decides; in that region a
-    profile for the matter's category beats the general one. Without any profile
+    profile for the suggestion's category beats the general one. Without any profile
     the built-in defaults of `suggestions.deadlines` apply (12345 hotline practice).
     """
 
@@ -144,9 +144,9 @@ class SLAProfile(RegionScoped):
 
 
 class Constituent(RegionScoped):
-    """A citizen who raised a concern (选民/群众), one row per phone number in a county.
+    """A citizen who raised a suggestion (选民/群众), one row per phone number in a county.
 
-    `region` is the county (or the city, for a matter raised at city level): the
+    `region` is the county (or the city, for a suggestion raised at city level): the
     same phone number in the same county is the same person. Phone numbers are
     shown masked; revealing one is an audited action.
     """
@@ -201,7 +201,7 @@ FOLLOWS_ITS_SUGGESTION = TenancyRule(
 
 
 class Suggestion(RegionScoped):
-    """One concern raised by the people, from intake to closing (一事一记)."""
+    """One suggestion raised by the people, from intake to closing (一事一记)."""
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("待受理")  # received, nobody has looked at it yet
@@ -217,7 +217,7 @@ class Suggestion(RegionScoped):
         MERGED = "merged", _("已合并")  # a duplicate, folded into `merged_into`
 
     class Handling(models.TextChoices):
-        """Graded handling (分级处理): who answers the matter."""
+        """Graded handling (分级处理): who answers the suggestion."""
 
         ON_SPOT = "on_spot", _("代表当场答复")
         LOCAL = "local", _("联络站/乡镇自行办理")
@@ -281,7 +281,7 @@ class Suggestion(RegionScoped):
     )
     followed_up_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    # 不满意 reopens a matter once; the second 不满意 closes it for good.
+    # 不满意 reopens a suggestion once; the second 不满意 closes it for good.
     reopened_count = models.PositiveSmallIntegerField(_("再办理次数"), default=0)
     merged_into = models.ForeignKey(
         "self",
@@ -300,8 +300,8 @@ class Suggestion(RegionScoped):
     due_spec = models.CharField(max_length=16, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # The congress that assigned the matter or handles it itself (township, county,
-    # city); 督办 escalates to the level above it. None: the matter's own township
+    # The congress that assigned the suggestion or handles it itself (township, county,
+    # city); 督办 escalates to the level above it. None: the suggestion's own township
     # or county (rows from before this field).
     assigner_region = models.ForeignKey(
         "regions.Region",
@@ -318,7 +318,7 @@ class Suggestion(RegionScoped):
         station="station_id",
         deputy="deputy_id",
         unit="assignments__unit",
-        # A unit keeps the matters it holds or answered, not those it sent back
+        # A unit keeps the suggestions it holds or answered, not those it sent back
         # or that were taken from it.
         unit_condition=lambda: unit_holds_q("assignments__"),
     )
@@ -328,7 +328,7 @@ class Suggestion(RegionScoped):
         verbose_name_plural = _("群众意见建议")
         ordering = ["-submitted_at", "-pk"]
         indexes = [
-            # Subtree filters, and a subtree's matters received in a period (a
+            # Subtree filters, and a subtree's suggestions received in a period (a
             # dashboard's today, a ledger's month) without visiting the other rows.
             models.Index(
                 fields=["region_path", "submitted_at"],
@@ -336,7 +336,7 @@ class Suggestion(RegionScoped):
                 opclasses=["varchar_pattern_ops", "timestamptz_ops"],
             ),
             models.Index(fields=["status", "due_date"], name="suggestion_status_due"),
-            # The overdue and reminder sweeps read open matters by due date only.
+            # The overdue and reminder sweeps read open suggestions by due date only.
             models.Index(
                 fields=["due_date"],
                 name="suggestion_running_due",
@@ -423,7 +423,7 @@ class ReplyAttachment(models.Model):
 
 
 class Assignment(models.Model):
-    """A matter assigned (交办) to one handling unit, as lead (主办) or co-handler (协办)."""
+    """A suggestion assigned (交办) to one handling unit, as lead (主办) or co-handler (协办)."""
 
     class Role(models.TextChoices):
         LEAD = "lead", _("主办")
@@ -433,8 +433,8 @@ class Assignment(models.Model):
         PENDING = "pending", _("待签收")  # sent, the unit has not signed yet
         ACKNOWLEDGED = "acknowledged", _("已签收")  # signed, being handled
         RETURNED = "returned", _("已退回")  # sent back as misrouted, with a reason
-        DONE = "done", _("已办结")  # the matter was replied to or closed
-        WITHDRAWN = "withdrawn", _("已撤回")  # the matter was merged or re-routed
+        DONE = "done", _("已办结")  # the suggestion was replied to or closed
+        WITHDRAWN = "withdrawn", _("已撤回")  # the suggestion was merged or re-routed
 
     ACTIVE_STATUSES = (Status.PENDING, Status.ACKNOWLEDGED)
 
@@ -457,7 +457,7 @@ class Assignment(models.Model):
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
     return_reason = models.TextField(_("退回理由"), blank=True)
-    # Deadlines to sign and to send a misrouted matter back, counted from `due_start`.
+    # Deadlines to sign and to send a misrouted suggestion back, counted from `due_start`.
     due_start = models.DateField(null=True, blank=True)
     acknowledge_due = models.DateField(_("签收期限"), null=True, blank=True)
     acknowledge_spec = models.CharField(max_length=16, blank=True)
@@ -562,7 +562,7 @@ class ExtensionRequest(models.Model):
 
 
 class SuggestionEvent(models.Model):
-    """One step in a matter's timeline: plain Chinese for the citizen, detail for staff."""
+    """One step in a suggestion's timeline: plain Chinese for the citizen, detail for staff."""
 
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("提交")

@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import public_views
 
-app_name = "concern"
+app_name = "public_suggestions"
 
 # Printed behind QR codes: short paths.
 urlpatterns = [

@@ -30,12 +30,12 @@ from .models import Channel, ReplyAttachment, Suggestion
 
 # (attempts, seconds). Generous per address: a station's Wi-Fi or a carrier NAT is
 # shared by many people on a reception day.
-SUBMIT_PER_IP = getattr(settings, "CONCERN_SUBMIT_PER_IP", (20, 3600))
-SUBMIT_PER_PHONE = getattr(settings, "CONCERN_SUBMIT_PER_PHONE", (5, 24 * 3600))
-TRACK_FAILURES_PER_IP = getattr(settings, "CONCERN_TRACK_FAILURES_PER_IP", (10, 15 * 60))
-SESSION_KEY = "concern_tracked"
-# What this browser submitted lately (answers' digest, matter, time), for repeats.
-SUBMITTED_KEY = "concern_submitted"
+SUBMIT_PER_IP = getattr(settings, "SUGGESTION_SUBMIT_PER_IP", (20, 3600))
+SUBMIT_PER_PHONE = getattr(settings, "SUGGESTION_SUBMIT_PER_PHONE", (5, 24 * 3600))
+TRACK_FAILURES_PER_IP = getattr(settings, "SUGGESTION_TRACK_FAILURES_PER_IP", (10, 15 * 60))
+SESSION_KEY = "suggestion_tracked"
+# What this browser submitted lately (answers' digest, suggestion, time), for repeats.
+SUBMITTED_KEY = "suggestion_submitted"
 REPEAT_SECONDS = 30 * 60
 
 
@@ -44,7 +44,7 @@ def _unavailable(request):
 
 
 def _remember(request, suggestion: Suggestion) -> None:
-    """This browser proved it may follow this matter (receipt or code + phone digits)."""
+    """This browser proved it may follow this suggestion (receipt or code + phone digits)."""
     tracked = [pk for pk in request.session.get(SESSION_KEY, []) if pk != suggestion.pk]
     request.session[SESSION_KEY] = [*tracked[-9:], suggestion.pk]
 
@@ -64,8 +64,8 @@ def _fingerprint(data: dict, *, deputy: Deputy | None, station: Station | None) 
 
 
 def _repeat_of(request, fingerprint: str) -> Suggestion | None:
-    """The matter this browser itself submitted lately with exactly these answers: the
-    form sent again after going back to it (a new form, a new token). Matters only
+    """The suggestion this browser itself submitted lately with exactly these answers: the
+    form sent again after going back to it (a new form, a new token). Suggestions only
     followed from the tracking page are never candidates."""
     since = time.time() - REPEAT_SECONDS
     for entry in request.session.get(SUBMITTED_KEY, []):
@@ -92,9 +92,9 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
     token = request.POST.get("submission_token", "")
     existing = services.suggestion_by_token(token) if TOKEN_RE.match(token) else None
     if existing is not None:  # a double tap or a retried POST: the same receipt
-        return redirect("concern:receipt", submission_token=token)
+        return redirect("public_suggestions:receipt", submission_token=token)
     ip = client_ip(request)
-    if ratelimit.exceeded("concern-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]):
+    if ratelimit.exceeded("suggestion-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]):
         # Refused before the uploads are opened: decoding images is the costly part.
         form = PublicSuggestionForm(request.POST)
         form.add_error(None, _("提交过于频繁，请稍后再试。您填写的内容已保留。"))
@@ -110,15 +110,15 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
             request, fingerprint := _fingerprint(form.cleaned_data, deputy=deputy, station=station)
         )
     ):
-        # Back to the form and sent again: the receipt of the first, not a second matter.
-        return redirect("concern:receipt", submission_token=repeat.submission_token)
+        # Back to the form and sent again: the receipt of the first, not a second suggestion.
+        return redirect("public_suggestions:receipt", submission_token=repeat.submission_token)
     elif form.is_valid():
         data = form.cleaned_data
-        if not ratelimit.hit("concern-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]):
+        if not ratelimit.hit("suggestion-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]):
             form.add_error(None, _("提交过于频繁，请稍后再试。您填写的内容已保留。"))
             status = 429
         elif data["contact_phone"] and not ratelimit.hit(
-            "concern-phone",
+            "suggestion-phone",
             data["contact_phone"],
             limit=SUBMIT_PER_PHONE[0],
             window=SUBMIT_PER_PHONE[1],
@@ -145,7 +145,9 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
             _remember(request, suggestion)
             if created:
                 _remember_submitted(request, suggestion, fingerprint)
-            return redirect("concern:receipt", submission_token=suggestion.submission_token)
+            return redirect(
+                "public_suggestions:receipt", submission_token=suggestion.submission_token
+            )
     context = {
         "form": form,
         "deputy": deputy,
@@ -189,7 +191,7 @@ def receipt(request, submission_token: str):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def track(request):
-    """Find a matter by its tracking code and the last 4 digits of the phone given."""
+    """Find a suggestion by its tracking code and the last 4 digits of the phone given."""
     ip = client_ip(request)
     limit, window = TRACK_FAILURES_PER_IP
     if request.method != "POST":
@@ -209,7 +211,9 @@ def track(request):
         phone = suggestion.constituent.phone if suggestion and suggestion.constituent else ""
         if suggestion is not None and (not phone or phone[-4:] == form.cleaned_data["phone_last4"]):
             _remember(request, suggestion)
-            return redirect("concern:track_detail", tracking_code=suggestion.tracking_code)
+            return redirect(
+                "public_suggestions:track_detail", tracking_code=suggestion.tracking_code
+            )
         ratelimit.hit("track-fail", ip, limit=limit, window=window)
         form.add_error(None, _("查询码或手机号后4位不正确，请核对后再试。"))
     return render(request, "suggestions/public/track.html", {"form": form}, status=status)
@@ -251,8 +255,8 @@ def track_detail(request, tracking_code: str, rating_form=None):
 
 @require_safe
 def track_attachment(request, tracking_code: str, attachment_pk: int):
-    """A file sent with the reply, for the browser that follows the matter. Only the
-    matter's own files: a merged duplicate's follower reads the survivor's reply text,
+    """A file sent with the reply, for the browser that follows the suggestion. Only the
+    suggestion's own files: a merged duplicate's follower reads the survivor's reply text,
     but its letters and photos may name the citizen who raised it."""
     suggestion = _tracked(request, tracking_code)
     if suggestion is None:
@@ -264,7 +268,7 @@ def track_attachment(request, tracking_code: str, attachment_pk: int):
 
 
 def _track_url() -> str:
-    return reverse("concern:track")
+    return reverse("public_suggestions:track")
 
 
 @require_POST
@@ -285,5 +289,5 @@ def track_rate(request, tracking_code: str):
         except ValidationError as error:
             form.add_error(None, " ".join(error.messages))
         else:
-            return redirect("concern:track_detail", tracking_code=tracking_code)
+            return redirect("public_suggestions:track_detail", tracking_code=tracking_code)
     return track_detail(request, tracking_code, rating_form=form)

@@ -1,4 +1,4 @@
-"""Reads for the concern pages and API. Visibility always starts at `visible_to`."""
+"""Reads for the suggestion pages and API. Visibility always starts at `visible_to`."""
 
 from __future__ import annotations
 
@@ -41,14 +41,14 @@ def _ancestor_paths(path: str) -> list[str]:
 
 
 def assignable_units(actor, suggestion: Suggestion) -> QuerySet[HandlingUnit]:
-    """Active units a matter may be assigned to by `actor`.
+    """Active units a suggestion may be assigned to by `actor`.
 
-    Units of the matter's own region and the regions above it (a township's matter
+    Units of the suggestion's own region and the regions above it (a township's suggestion
     goes to the county's water bureau), plus the units the actor manages inside the
-    matter's county (another township's government): never another county's.
+    suggestion's county (another township's government): never another county's.
     """
     above = _ancestor_paths(suggestion.region_path)
-    # The matter's county (or the deepest region above the township level).
+    # The suggestion's county (or the deepest region above the township level).
     county_path = above[min(2, len(above) - 1)]
     mine = HandlingUnit.objects.visible_to(actor, for_write=True).values("pk")
     return HandlingUnit.objects.filter(is_active=True).filter(
@@ -69,7 +69,7 @@ def bulk_assignable_units(user) -> QuerySet[HandlingUnit]:
 
 
 def inbox(user) -> QuerySet[Suggestion]:
-    """The matters a user sees, with what a list row shows (constant number of queries)."""
+    """The suggestions a user sees, with what a list row shows (constant number of queries)."""
     return (
         Suggestion.objects.visible_to(user)
         .select_related("region", "deputy", "station", "constituent")
@@ -95,8 +95,8 @@ def overdue_q(prefix: str = "") -> Q:
 def unit_queue(user, unit: HandlingUnit, *, done: bool = False) -> QuerySet[Assignment]:
     """A unit's assignments the user may see, overdue first, then by the nearest deadline.
 
-    A county may assign a township's matter to another township's government, so
-    seeing a unit does not mean seeing every matter it holds.
+    A county may assign a township's suggestion to another township's government, so
+    seeing a unit does not mean seeing every suggestion it holds.
     """
     today = timezone.localdate()
     statuses = (
@@ -124,10 +124,10 @@ def unit_queue(user, unit: HandlingUnit, *, done: bool = False) -> QuerySet[Assi
         )
     )
     if done:
-        # A matter the unit sent back or had taken away is no longer the clerk's to
+        # A suggestion the unit sent back or had taken away is no longer the clerk's to
         # open: its row stays as a record, without the link or the text.
         visible = Suggestion.objects.visible_to(user).filter(pk=OuterRef("suggestion_id"))
-        return queryset.annotate(matter_open=Exists(visible)).order_by("-assigned_at")
+        return queryset.annotate(suggestion_open=Exists(visible)).order_by("-assigned_at")
     return queryset.order_by("-overdue", F("next_due").asc(nulls_last=True), "assigned_at")
 
 
@@ -138,10 +138,10 @@ def units_of(user) -> list[HandlingUnit]:
 
 
 def reply_templates_for(user, suggestion: Suggestion) -> QuerySet[ReplyTemplate]:
-    """Templates offered when replying: the matter's category or general ones.
+    """Templates offered when replying: the suggestion's category or general ones.
 
     Staff see their region's templates; a clerk or station officer gets those of
-    the regions above the matter (the county's templates for a township matter).
+    the regions above the suggestion (the county's templates for a township suggestion).
     """
     paths = _ancestor_paths(suggestion.region_path)
     return ReplyTemplate.objects.filter(
@@ -161,7 +161,7 @@ def public_timeline(suggestion: Suggestion):
 
 @dataclass(frozen=True)
 class Actions:
-    """What the current user may do with a matter now (the detail page's forms)."""
+    """What the current user may do with a suggestion now (the detail page's forms)."""
 
     accept: bool = False
     reject: bool = False
@@ -238,7 +238,7 @@ def constituents(user) -> QuerySet[Constituent]:
 
 
 def is_clerk_only(user) -> bool:
-    """A user whose only way into concerns is a handling unit."""
+    """A user whose only way into suggestions is a handling unit."""
     scope = scope_of(user)
     return not scope.everything and scope.roles == frozenset({Role.UNIT_CLERK})
 

@@ -1,4 +1,4 @@
-"""The concern workflow (群众意见建议): every state change of a `Suggestion`.
+"""The suggestion workflow (群众意见建议): every state change of a `Suggestion`.
 
     submitted ─ accept ─▶ accepted ─┬─ answer on the spot (deputy) ─────────▶ replied
         │                           ├─ handle locally (station/township) ─▶ handling
@@ -8,7 +8,7 @@
     replied ─ follow-up 不满意 (first time) ─▶ handling again, new 1-month deadline
     submitted/accepted ─ merge ─▶ merged (the survivor carries on)
 
-A handling decision taken on a `submitted` matter accepts it first (one step for
+A handling decision taken on a `submitted` suggestion accepts it first (one step for
 the staff, two events in the timeline).
 
 Every function here is keyword-only, runs in one transaction, locks the suggestion
@@ -17,11 +17,11 @@ timeline event. Wrong state: `ValidationError` with a Chinese message. Wrong
 person: `PermissionDenied`. Who may do what:
 
 - region staff (city/county/township staff, sysadmin) whose region covers the
-  matter: everything except the citizen's own follow-up; they record steps for
+  suggestion: everything except the citizen's own follow-up; they record steps for
   units and deputies without an account;
-- the liaison officer of the matter's station: accept, reject, answer on the spot,
+- the liaison officer of the suggestion's station: accept, reject, answer on the spot,
   handle locally, reply to and follow up what the station handles itself;
-- the deputy whose code the matter came through: answer on the spot, follow up;
+- the deputy whose code the suggestion came through: answer on the spot, follow up;
 - a handling unit's clerk: sign, return, ask for an extension and (lead unit only)
   reply, for what was assigned to their unit;
 - leaders: nothing (read-only);
@@ -90,7 +90,7 @@ TRACKED_FIELDS = [
 
 
 def is_region_staff(actor, suggestion: Suggestion) -> bool:
-    """Staff (not leaders) whose region covers the matter."""
+    """Staff (not leaders) whose region covers the suggestion."""
     return scope_of(actor).covers_path(suggestion.region_path, for_write=True)
 
 
@@ -199,7 +199,7 @@ def _clear_deadline(suggestion: Suggestion) -> None:
 
 
 def _accept_implicitly(suggestion: Suggestion, actor) -> None:
-    """A handling decision on a submitted matter accepts it first."""
+    """A handling decision on a submitted suggestion accepts it first."""
     if suggestion.status == Status.SUBMITTED:
         _event(suggestion, Kind.ACCEPTED, actor, public=_("您反映的问题已受理。"))
 
@@ -220,9 +220,9 @@ def congress_region_of(region: Region) -> Region:
 
 
 def assigning_region(actor, suggestion: Suggestion) -> Region:
-    """The congress on whose behalf `actor` acts on the matter: its deepest covering region.
+    """The congress on whose behalf `actor` acts on the suggestion: its deepest covering region.
 
-    A superuser (no region roles) acts for the matter's own township or county.
+    A superuser (no region roles) acts for the suggestion's own township or county.
     """
     covering = [
         path
@@ -310,7 +310,7 @@ def suggestion_submit(
     photos: Sequence[File] = (),
     submission_token: str | None = None,
 ) -> tuple[Suggestion, bool]:
-    """Record a new concern; returns (suggestion, created).
+    """Record a new suggestion; returns (suggestion, created).
 
     A citizen (actor None) submits through a deputy's or a station's code; staff
     record what came in at a reception, by phone or mail, for a place they cover.
@@ -414,7 +414,7 @@ def suggestion_submit(
 
 
 def suggestion_accept(*, actor, suggestion: Suggestion, note: str = "") -> Suggestion:
-    """Accept a submitted matter (受理). Region staff or the station's officer."""
+    """Accept a submitted suggestion (受理). Region staff or the station's officer."""
     with transaction.atomic():
         suggestion = _lock(suggestion)
         _require(is_region_staff(actor, suggestion) or is_station_officer(actor, suggestion))
@@ -427,7 +427,7 @@ def suggestion_accept(*, actor, suggestion: Suggestion, note: str = "") -> Sugge
 
 
 def suggestion_reject(*, actor, suggestion: Suggestion, reason: str, note: str = "") -> Suggestion:
-    """Refuse an out-of-scope matter with a reason (不予受理). Staff or the station's officer."""
+    """Refuse an out-of-scope suggestion with a reason (不予受理). Staff or station officer."""
     if reason not in RejectReason.values:
         raise ValidationError({"reason": _("请选择不予受理的理由。")})
     if not note.strip():
@@ -460,10 +460,10 @@ def suggestion_reject(*, actor, suggestion: Suggestion, reason: str, note: str =
 
 
 def suggestion_merge(*, actor, duplicate: Suggestion, survivor: Suggestion) -> Suggestion:
-    """Fold a duplicate into another matter; the duplicate closes and points at the survivor.
+    """Fold a duplicate into another suggestion; the duplicate closes and points at the survivor.
 
     Region staff covering both. The duplicate must not be handled yet (submitted or
-    accepted); the survivor must be a live matter (not rejected or merged itself).
+    accepted); the survivor must be a live suggestion (not rejected or merged itself).
     """
     if duplicate.pk == survivor.pk:
         raise ValidationError(_("不能与自身合并。"))
@@ -506,7 +506,7 @@ def suggestion_merge(*, actor, duplicate: Suggestion, survivor: Suggestion) -> S
 
 
 def suggestion_answer_on_spot(*, actor, suggestion: Suggestion, text: str) -> Suggestion:
-    """The deputy answers or solves the matter on the spot (代表当场答复).
+    """The deputy answers or solves the suggestion on the spot (代表当场答复).
 
     The deputy whose code it came through, the station's officer or region staff
     (recording a deputy's answer from a reception).
@@ -547,7 +547,7 @@ def suggestion_answer_on_spot(*, actor, suggestion: Suggestion, text: str) -> Su
 
 
 def suggestion_handle_locally(*, actor, suggestion: Suggestion, note: str = "") -> Suggestion:
-    """The station or township handles the matter itself, with a reply deadline."""
+    """The station or township handles the suggestion itself, with a reply deadline."""
     with transaction.atomic():
         suggestion = _lock(suggestion)
         _require(is_region_staff(actor, suggestion) or is_station_officer(actor, suggestion))
@@ -557,7 +557,7 @@ def suggestion_handle_locally(*, actor, suggestion: Suggestion, note: str = "") 
         terms = deadlines.terms_for(suggestion.region, suggestion.category)
         suggestion.status = Status.HANDLING
         suggestion.handling = Suggestion.Handling.LOCAL
-        # The station's (or matter's) township handles it: 督办 starts above it.
+        # The station's (or suggestion's) township handles it: 督办 starts above it.
         suggestion.assigner_region = congress_region_of(
             suggestion.station.region if suggestion.station else suggestion.region
         )
@@ -590,10 +590,10 @@ def suggestion_assign(
     co_units: Sequence[HandlingUnit] = (),
     note: str = "",
 ) -> Suggestion:
-    """Assign (交办) the matter to a lead unit and optional co-handling units. Region staff.
+    """Assign (交办) the suggestion to a lead unit and optional co-handling units. Region staff.
 
-    Deadlines (SLA of the matter's region and category): sign within N working
-    days, send back a misrouted matter within N working days, reply within N
+    Deadlines (SLA of the suggestion's region and category): sign within N working
+    days, send back a misrouted suggestion within N working days, reply within N
     working days, all counted from the day after today.
     """
     co_units = [unit for unit in co_units if unit.pk != lead_unit.pk]
@@ -692,9 +692,9 @@ def suggestion_assign(
 def suggestions_assign_bulk(
     *, actor, suggestions: Sequence[Suggestion], lead_unit: HandlingUnit, note: str = ""
 ) -> tuple[list[Suggestion], list[tuple[Suggestion, str]]]:
-    """Assign several matters to one unit; each in its own transaction.
+    """Assign several suggestions to one unit; each in its own transaction.
 
-    Returns (assigned, [(suggestion, why it was not)]): one matter in the wrong
+    Returns (assigned, [(suggestion, why it was not)]): one suggestion in the wrong
     state does not stop the others.
     """
     done, failed = [], []
@@ -722,9 +722,9 @@ def _lock_assignment(assignment: Assignment) -> tuple[Suggestion, Assignment]:
 
 
 def assignment_acknowledge(*, actor, assignment: Assignment) -> Assignment:
-    """The unit signs for the matter (签收). Its clerks, or region staff on its behalf.
+    """The unit signs for the suggestion (签收). Its clerks, or region staff on its behalf.
 
-    The lead unit's signature moves the matter to "handling".
+    The lead unit's signature moves the suggestion to "handling".
     """
     with transaction.atomic():
         suggestion, assignment = _lock_assignment(assignment)
@@ -771,9 +771,9 @@ def assignment_acknowledge(*, actor, assignment: Assignment) -> Assignment:
 
 
 def assignment_return(*, actor, assignment: Assignment, reason: str) -> Assignment:
-    """Send a misrouted matter back (退回) with a reason, within the return limit.
+    """Send a misrouted suggestion back (退回) with a reason, within the return limit.
 
-    The lead unit's return sends the whole matter back to the assigner (status
+    The lead unit's return sends the whole suggestion back to the assigner (status
     "accepted", co-handlers withdrawn); a co-handler's return drops that unit only.
     """
     reason = reason.strip()
@@ -831,7 +831,7 @@ def assignment_return(*, actor, assignment: Assignment, reason: str) -> Assignme
 
 
 def _handler_may_act(actor, suggestion: Suggestion) -> bool:
-    """The lead unit's clerk for an assigned matter; staff and station for a local one."""
+    """The lead unit's clerk for an assigned suggestion; staff and station for a local one."""
     if is_region_staff(actor, suggestion):
         return True
     if suggestion.handling == Suggestion.Handling.ASSIGNED:
@@ -943,7 +943,7 @@ def suggestion_reply(
     text: str,
     attachments: Sequence[File] = (),
 ) -> Suggestion:
-    """Give the answer (答复). The lead unit's clerk, or staff/station for a local matter."""
+    """Give the answer (答复). The lead unit's clerk, or staff/station for a local suggestion."""
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("请填写答复内容。")})
@@ -995,7 +995,7 @@ def suggestion_follow_up(
     """Record the citizen's satisfaction with the reply (回访) and close, or reopen once.
 
     Region staff, the station's officer or the deputy after a call; or the citizen
-    (actor None) on the tracking page. 不满意 the first time reopens the matter for
+    (actor None) on the tracking page. 不满意 the first time reopens the suggestion for
     re-handling with a new deadline (1 month by default); the second time closes it.
     """
     if satisfaction not in Satisfaction.values:
@@ -1088,7 +1088,7 @@ def constituent_reveal_phone(
 ) -> str:
     """The full phone number of a citizen; every look is audited (AuditRecord REVEAL).
 
-    Through a matter: region staff, the station's officer and the deputy may look
+    Through a suggestion: region staff, the station's officer and the deputy may look
     (they call the citizen back). From the directory: region staff. Leaders and
     unit clerks never see the number unmasked.
     """

@@ -1,6 +1,6 @@
-"""Work the outbox runs after a concern changes (plain functions, called with ids).
+"""Work the outbox runs after a suggestion changes (plain functions, called with ids).
 
-New matters reach the deputy and station officers by e-mail; assignments, late
+New suggestions reach the deputy and station officers by e-mail; assignments, late
 signatures and returns go through `notifications.services.notify` (the in-app
 inbox, plus e-mail or SMS by each person's preference), and the citizen who left a
 phone number gets an SMS when the reply is ready. Each function runs once per
@@ -38,7 +38,7 @@ def _station_officer_emails(station_ids) -> list[str]:
 
 
 def notify_new_suggestion(*, suggestion_id: int) -> None:
-    """Tell the deputy and the station's liaison officers that a concern came in."""
+    """Tell the deputy and the station's liaison officers that a suggestion came in."""
     suggestion = (
         Suggestion.objects.select_related("deputy__user", "station")
         .filter(pk=suggestion_id)
@@ -54,7 +54,9 @@ def notify_new_suggestion(*, suggestion_id: int) -> None:
         if suggestion.station.parent_id:
             ids.append(suggestion.station.parent_id)
         recipients += _station_officer_emails(ids)
-    logger.info("new concern %s (%s)", suggestion.tracking_code, suggestion.get_category_display())
+    logger.info(
+        "new suggestion %s (%s)", suggestion.tracking_code, suggestion.get_category_display()
+    )
     _mail(
         recipients,
         _("新的群众意见建议 %(code)s") % {"code": suggestion.display_code},
@@ -81,12 +83,12 @@ def _detail_link(suggestion: Suggestion) -> str:
 
 
 def notify_assignment(*, suggestion_id: int, unit_ids: list[int]) -> None:
-    """Tell the clerks of each unit the matter was assigned to (inbox, e-mail/SMS by preference)."""
+    """Tell the clerks of each unit the suggestion was assigned to (inbox, e-mail or SMS)."""
     suggestion = Suggestion.objects.filter(pk=suggestion_id).first()
     if suggestion is None:
         return
     names = ", ".join(HandlingUnit.objects.filter(pk__in=unit_ids).values_list("name", flat=True))
-    logger.info("concern %s assigned to %s", suggestion.tracking_code, names)
+    logger.info("suggestion %s assigned to %s", suggestion.tracking_code, names)
     ack_due = (
         Assignment.objects.filter(suggestion=suggestion, unit_id__in=unit_ids)
         .order_by("acknowledge_due")
@@ -136,7 +138,7 @@ def notify_late_acknowledged(*, assignment_id: int) -> None:
 
 
 def notify_returned(*, assignment_id: int) -> None:
-    """Tell the assigner that a unit sent the matter back, with its reason."""
+    """Tell the assigner that a unit sent the suggestion back, with its reason."""
     assignment = (
         Assignment.objects.select_related("suggestion", "unit", "assigned_by")
         .filter(pk=assignment_id)
@@ -145,7 +147,7 @@ def notify_returned(*, assignment_id: int) -> None:
     if assignment is None:
         return
     suggestion = assignment.suggestion
-    logger.info("concern %s returned by %s", suggestion.tracking_code, assignment.unit)
+    logger.info("suggestion %s returned by %s", suggestion.tracking_code, assignment.unit)
     notify(
         recipients=[assignment.assigned_by],
         kind="assignment_returned",
@@ -158,7 +160,7 @@ def notify_returned(*, assignment_id: int) -> None:
 
 def tracking_url(suggestion: Suggestion) -> str:
     """The citizen's tracking page on the public site (asks for the phone's last digits)."""
-    path = reverse("concern:track_detail", args=[suggestion.tracking_code])
+    path = reverse("public_suggestions:track_detail", args=[suggestion.tracking_code])
     return f"{settings.PUBLIC_BASE_URL}{path}"
 
 
@@ -167,7 +169,7 @@ def notify_replied(*, suggestion_id: int) -> None:
     suggestion = Suggestion.objects.select_related("constituent").filter(pk=suggestion_id).first()
     if suggestion is None:
         return
-    logger.info("concern %s replied; follow-up due", suggestion.tracking_code)
+    logger.info("suggestion %s replied; follow-up due", suggestion.tracking_code)
     phone = suggestion.constituent.phone if suggestion.constituent else ""
     sms_to_citizen(
         phone=phone,
@@ -180,7 +182,9 @@ def notify_replied(*, suggestion_id: int) -> None:
 def notify_reopened(*, suggestion_id: int) -> None:
     suggestion = Suggestion.objects.filter(pk=suggestion_id).first()
     if suggestion is not None:
-        logger.info("concern %s reopened after an unsatisfied follow-up", suggestion.tracking_code)
+        logger.info(
+            "suggestion %s reopened after an unsatisfied follow-up", suggestion.tracking_code
+        )
 
 
 def recompute_deadlines(*, years: list[int], region_path: str = "") -> int:

@@ -1,4 +1,4 @@
-"""Staff pages for concerns: inbox, detail with the allowed actions, units, templates."""
+"""Staff pages for suggestions: inbox, detail with the allowed actions, units, templates."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -56,7 +56,7 @@ def _may_manage(user) -> bool:
 
 
 def _may_register(user) -> bool:
-    """Region staff, station officers and deputies record concerns they received."""
+    """Region staff, station officers and deputies record suggestions they received."""
     scope = scope_of(user)
     return _may_manage(user) or bool(scope.write.station_ids or scope.write.deputy_ids)
 
@@ -138,7 +138,7 @@ def _safe_next(request) -> str:
 
 @login_required
 def new(request):
-    """Record a concern received at a reception, a visit, by phone or mail."""
+    """Record a suggestion received at a reception, a visit, by phone or mail."""
     if not _may_register(request.user):
         raise PermissionDenied
     form = StaffSuggestionForm(request.POST or None, user=request.user)
@@ -286,7 +286,7 @@ def _run(request, suggestion, name: str, form, call, success: str):
 @login_required
 @require_POST
 def act(request, suggestion_pk: int, action: str):
-    """One POST endpoint per transition of the matter (URL names = action names)."""
+    """One POST endpoint per transition of the suggestion (URL names = action names)."""
     suggestion = _get(request, suggestion_pk, for_write=True)
     user = request.user
     post, files = request.POST, request.FILES
@@ -482,7 +482,7 @@ def extension_decide(request, extension_pk: int):
 
 @login_required
 def photo(request, photo_pk: int):
-    """A citizen's photo, only for those who may see the matter (never a public URL)."""
+    """A citizen's photo, only for those who may see the suggestion (never a public URL)."""
     item = access_object(SuggestionPhoto, request.user, photo_pk)
     return private_file_response(item.image)
 

@@ -1,7 +1,7 @@
-"""Demo: run the sweeps once over the demo city's concerns, so the queue is not empty.
+"""Demo: run the sweeps once over the demo city's suggestions, so the queue is not empty.
 
 Idempotent like the sweeps themselves: a second run escalates and reminds nothing
-new. One escalated matter per county is marked for key supervision.
+new. One escalated suggestion per county is marked for key supervision.
 """
 
 from django.db.models import Min

@@ -1,10 +1,10 @@
 """督办 (supervision by the level above) and the logs that make reminders happen once.
 
-`Supervision`: one matter supervised by one congress level. `region` is the
+`Supervision`: one suggestion supervised by one congress level. `region` is the
 supervising congress (RegionScoped, so its staff find it by their subtree);
-`suggestion_region_path` is a copy of the matter's region path, and visibility
-follows it: the supervising region is always an ancestor of the matter's region,
-so the supervisors, the matter's own township and county staff (and leaders above)
+`suggestion_region_path` is a copy of the suggestion's region path, and visibility
+follows it: the supervising region is always an ancestor of the suggestion's region,
+so the supervisors, the suggestion's own township and county staff (and leaders above)
 all see the record, and nobody beside them does. Unit clerks, station officers and
 deputies do not: a supervision letter is an internal document between congresses
 and units.
@@ -35,7 +35,7 @@ def congress_name(region) -> str:
 
 
 class Supervision(RegionScoped):
-    """A matter supervised (督办) by the congress of `region`, by the system or a person."""
+    """A suggestion supervised (督办) by the congress of `region`, by the system or a person."""
 
     class Reason(models.TextChoices):
         ACKNOWLEDGE_OVERDUE = "ack_overdue", _("逾期未签收")  # a unit did not sign in time
@@ -97,7 +97,7 @@ class Supervision(RegionScoped):
             models.Index(fields=["-key", "created_at"], name="supervision_queue"),
         ]
         constraints = [
-            # Once per matter and level, however many sweeps or people try.
+            # Once per suggestion and level, however many sweeps or people try.
             models.UniqueConstraint(
                 fields=["suggestion", "region"], name="supervision_once_per_level"
             )

@@ -3,8 +3,8 @@
 Each function first claims its rows with a conditional UPDATE of `notified_at`
 (rows already claimed are skipped), then writes the notifications in the same
 transaction: a message run twice, or two messages naming the same row, tell
-nobody twice. Notices are grouped (one per person and batch, not one per matter)
-so that a sweep over thousands of matters does not bury anyone's inbox.
+nobody twice. Notices are grouped (one per person and batch, not one per suggestion)
+so that a sweep over thousands of suggestions does not bury anyone's inbox.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from .models import Supervision
 
 OPEN = "open"
 CLOSED = "closed"
-# A supervised matter stays in the queue until it is answered.
+# A supervised suggestion stays in the queue until it is answered.
 UNANSWERED = (
     Suggestion.Status.SUBMITTED,
     Suggestion.Status.ACCEPTED,
@@ -42,7 +42,7 @@ def queue(
 
 
 def of_suggestion(user, suggestion: Suggestion) -> list[Supervision]:
-    """A matter's supervisions the user may see, lowest level first."""
+    """A suggestion's supervisions the user may see, lowest level first."""
     return list(
         Supervision.objects.visible_to(user)
         .filter(suggestion=suggestion)

@@ -1,13 +1,13 @@
-"""Staff actions on 督办: supervising a matter by hand and marking key supervision.
+"""Staff actions on 督办: supervising a suggestion by hand and marking key supervision.
 
-The sweeps (`supervision.sweeps`) escalate overdue matters on their own; these
+The sweeps (`supervision.sweeps`) escalate overdue suggestions on their own; these
 are the people's side. Who may do what:
 
-- supervise a matter by hand (`supervision_escalate`): region staff (city,
-  county, township staff, sysadmin; not leaders) whose region covers the matter,
-  at their own congress level. A level supervises a matter once.
+- supervise a suggestion by hand (`supervision_escalate`): region staff (city,
+  county, township staff, sysadmin; not leaders) whose region covers the suggestion,
+  at their own congress level. A level supervises a suggestion once.
 - mark or unmark key supervision (`supervision_mark_key`): staff of the
-  supervising level or above (covering the record's region). The matter's own
+  supervising level or above (covering the record's region). The suggestion's own
   township sees a county's record but cannot make it a key item.
 """
 
@@ -35,7 +35,7 @@ def may_escalate(actor, suggestion: Suggestion) -> bool:
 
 
 def own_level_path(actor, suggestion: Suggestion) -> str | None:
-    """The region path at which `actor` would supervise the matter (None: not known yet)."""
+    """The region path at which `actor` would supervise the suggestion (None: not known yet)."""
     covering = [
         path
         for path in scope_of(actor).write.region_paths
@@ -65,9 +65,9 @@ def _missed_deadline(suggestion: Suggestion):
 def supervision_escalate(
     *, actor, suggestion: Suggestion, note: str, key: bool = False
 ) -> Supervision:
-    """Supervise a matter at the actor's own congress level (人工督办), optionally as key.
+    """Supervise a suggestion at the actor's own congress level (人工督办), optionally as key.
 
-    Region staff covering the matter; the matter must still be open. Raises
+    Region staff covering the suggestion; the suggestion must still be open. Raises
     ValidationError if that level already supervises it.
     """
     note = note.strip()
@@ -133,7 +133,7 @@ def supervision_escalate(
 
 
 def supervision_mark_key(*, actor, supervision: Supervision, key: bool) -> Supervision:
-    """Mark (or unmark) a supervised matter for key supervision (重点督办).
+    """Mark (or unmark) a supervised suggestion for key supervision (重点督办).
 
     Staff of the supervising level or above; leaders read only.
     """

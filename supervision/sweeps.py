@@ -1,12 +1,12 @@
-"""The periodic sweeps: 督办 of overdue matters, deadline reminders, duty reminders.
+"""The periodic sweeps: 督办 of overdue suggestions, deadline reminders, duty reminders.
 
-Each sweep is a few indexed statements, not a Python loop over open matters: per
+Each sweep is a few indexed statements, not a Python loop over open suggestions: per
 kind of work, one SELECT lists the candidates (a range of a partial index, an
 anti-join against what was already done), then INSERT ... SELECT statements claim
 them `SWEEP_BATCH_SIZE` at a time by inserting into a table whose unique
 constraint names the thing that must happen once:
 
-- `Supervision` (suggestion, region): a matter is escalated to a level once;
+- `Supervision` (suggestion, region): a suggestion is escalated to a level once;
 - `ReminderLog` (assignment, kind, due date): a deadline is reminded once (a new
   due date after an extension may be reminded again);
 - `DutyReminderLog` (deputy, station, date): a duty day is reminded once.
@@ -23,7 +23,7 @@ by `supervision.notices`, which claims rows again with a conditional UPDATE.
 Dates: "today" is Beijing's date. Working days come from `calendars.services`.
 A region with calendar overrides of its own (a minority holiday) is a "zone";
 dates that depend on the calendar are computed once per zone and picked in SQL
-with a CASE on the matter's region path, so the statements stay set-based.
+with a CASE on the suggestion's region path, so the statements stay set-based.
 """
 
 from __future__ import annotations
@@ -317,7 +317,7 @@ def calendar_zones() -> list[str]:
 
 
 def _zone_case(path_column: str, by_zone: dict[str, tuple[str, list]]) -> tuple[str, list]:
-    """A CASE picking each matter's zone value (SQL with params) by its region path."""
+    """A CASE picking each suggestion's zone value (SQL with params) by its region path."""
     national = by_zone[""]
     zoned = [(path, value) for path, value in by_zone.items() if path]
     if not zoned:
@@ -351,7 +351,7 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-# --- 督办: escalation of overdue matters ---------------------------------------------------
+# --- 督办: escalation of overdue suggestions ---------------------------------------------------
 
 
 def supervising_levels() -> list[str]:
@@ -377,10 +377,10 @@ RETURNED = ("id", "suggestion_id", "region_id", "reason")
 
 
 def _base_region_join(alias: str = "s") -> str:
-    """Joins `b` (the congress that assigned or handles the matter) and `t` (the one above).
+    """Joins `b` (the congress that assigned or handles the suggestion) and `t` (the one above).
 
-    Without a recorded assigner (older rows), the matter's own region stands in,
-    or its township when the matter sits in a village (villages have no congress).
+    Without a recorded assigner (older rows), the suggestion's own region stands in,
+    or its township when the suggestion sits in a village (villages have no congress).
     """
     region = _table(Region)
     return (
@@ -392,7 +392,7 @@ def _base_region_join(alias: str = "s") -> str:
 
 
 def _acknowledge_overdue(today, now, levels) -> Part:
-    """Matters with an assignment not signed by its deadline: first level above the assigner."""
+    """Suggestions with an assignment not signed by its deadline: first level above the assigner."""
     running_sql, running = _in(RUNNING)
     levels_sql, level_params = _in(levels)
     return Part(
@@ -413,7 +413,7 @@ def _acknowledge_overdue(today, now, levels) -> Part:
 
 
 def _reply_overdue(today, now, levels) -> Part:
-    """Matters past their reply deadline: first level above the assigner."""
+    """Suggestions past their reply deadline: first level above the assigner."""
     running_sql, running = _in(RUNNING)
     active_sql, active = _in(ACTIVE_ASSIGNMENT)
     levels_sql, level_params = _in(levels)
@@ -444,7 +444,7 @@ def _reply_overdue(today, now, levels) -> Part:
 
 
 def _still_overdue(today, now, levels, boundary_case) -> Part:
-    """Matters still overdue N working days after their top supervision: one level more."""
+    """Suggestions still overdue N working days after their top supervision: one level more."""
     running_sql, running = _in(RUNNING)
     levels_sql, level_params = _in(levels)
     boundary_sql, boundary_params = boundary_case
@@ -465,7 +465,7 @@ def _still_overdue(today, now, levels, boundary_case) -> Part:
             "AND (s.due_date < %s OR EXISTS ("
             f"SELECT 1 FROM {_table(Assignment)} a WHERE a.suggestion_id = s.id "
             "AND a.status = %s AND a.acknowledge_due < %s)) "
-            # p is the matter's highest supervision so far (all lie on one branch)
+            # p is the suggestion's highest supervision so far (all lie on one branch)
             f"AND NOT EXISTS (SELECT 1 FROM {supervision} h "
             "WHERE h.suggestion_id = p.suggestion_id "
             "AND LENGTH(h.region_path) < LENGTH(p.region_path))"
@@ -518,12 +518,12 @@ def _record_supervisions(rows: list[tuple], now: datetime.datetime) -> None:
 def escalate_overdue(
     *, now: datetime.datetime | None = None, batch_size: int | None = None
 ) -> SweepResult:
-    """Escalate every overdue matter that is due an escalation; returns what was inserted.
+    """Escalate every overdue suggestion that is due an escalation; returns what was inserted.
 
-    First level: a matter whose lead or co-handling unit has not signed by its
+    First level: a suggestion whose lead or co-handling unit has not signed by its
     signing deadline, or whose reply deadline has passed, is supervised by the
     congress one level above the one that assigned it (township -> county ->
-    city). Further levels: a matter still overdue SUPERVISION_ESCALATE_AFTER_
+    city). Further levels: a suggestion still overdue SUPERVISION_ESCALATE_AFTER_
     WORKING_DAYS working days after its highest supervision goes one level up.
     Nothing goes above SUPERVISION_TOP_LEVEL. `now` is for tests and benchmarks.
     """
@@ -566,7 +566,7 @@ def escalate_overdue(
 
 
 def _remind_days_case(path_column: str, category_column: str) -> tuple[str, list, set[int]]:
-    """A CASE giving each matter its SLA profile's "remind N working days before".
+    """A CASE giving each suggestion its SLA profile's "remind N working days before".
 
     Same resolution as `suggestions.deadlines.terms_for`: the nearest region with a
     profile wins, and there a category's own profile beats the general one.
@@ -591,11 +591,11 @@ def _remind_days_case(path_column: str, category_column: str) -> tuple[str, list
 
 
 def _horizon_case(today: datetime.date, calendar: WorkingCalendar) -> tuple[str, list, object]:
-    """SQL for the last due date to remind today, per matter; and the latest of them all.
+    """SQL for the last due date to remind today, per suggestion; and the latest of them all.
 
     A deadline D is reminded on the first working day T from which D is at most N
     working days away (D <= T + N working days), so a missed day catches up on the
-    next one. Nothing is reminded on a rest day of the matter's zone (NULL).
+    next one. Nothing is reminded on a rest day of the suggestion's zone (NULL).
     """
     n_sql, n_params, values = _remind_days_case("s.region_path", "s.category")
     by_zone, latest = {}, None

@@ -87,7 +87,7 @@ def mark_key(request, supervision_pk: int):
 
 @login_required
 def escalate(request, suggestion_pk: int):
-    """Supervise one matter by hand at the user's own level (人工督办)."""
+    """Supervise one suggestion by hand at the user's own level (人工督办)."""
     suggestion = access_object(
         Suggestion.objects.select_related("region"), request.user, suggestion_pk, for_write=True
     )

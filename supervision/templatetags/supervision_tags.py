@@ -7,7 +7,7 @@ register = template.Library()
 
 @register.inclusion_tag("supervision/_suggestion_panel.html", takes_context=True)
 def supervision_panel(context, suggestion):
-    """The matter's supervisions on its detail page, with letters and the 督办 button."""
+    """The suggestion's supervisions on its detail page, with letters and the 督办 button."""
     user = context["request"].user
     records = selectors.of_suggestion(user, suggestion)
     own = services.own_level_path(user, suggestion)

@@ -48,10 +48,11 @@ def test_a_submission_succeeds_with_redis_down_and_is_delivered_once_when_it_is_
     world.deputy_user.save(update_fields=["email"])
     broker.use_dead()
 
-    # When a citizen submits a concern through the deputy's code
+    # When a citizen submits a suggestion through the deputy's code
     started = time.monotonic()
     response = client.post(
-        reverse("concern:new_for_deputy", args=[world.deputy.public_token]), intake_data()
+        reverse("public_suggestions:new_for_deputy", args=[world.deputy.public_token]),
+        intake_data(),
     )
     elapsed = time.monotonic() - started
 

@@ -23,7 +23,7 @@ from .test_outbox import _in_thread
 pytestmark = pytest.mark.django_db(transaction=True)
 
 D = datetime.date
-# Matters assigned Mon 2 Mar 2026 by the township: signing due Wed 4 Mar.
+# Suggestions assigned Mon 2 Mar 2026 by the township: signing due Wed 4 Mar.
 ASSIGNED_ON = D(2026, 3, 2)
 THURSDAY = "2026-03-05T09:00:00+08:00"
 
@@ -33,7 +33,7 @@ def _ids_in_notices(task: str, key: str) -> list[int]:
 
 
 def test_beat_firing_the_overdue_sweep_twice_escalates_once(world, broker, worker, settings):
-    # Given an unsigned matter, overdue since Thursday
+    # Given an unsigned suggestion, overdue since Thursday
     suggestion = assigned(world, on=ASSIGNED_ON)
 
     # When beat sends the sweep twice (a duplicate entry, a restart) and a worker runs both
@@ -63,8 +63,8 @@ def test_beat_firing_the_overdue_sweep_twice_escalates_once(world, broker, worke
     assert suggestion.display_code in notices.get().title
 
 
-def test_two_sweeps_at_once_escalate_each_matter_once(world, settings):
-    # Given 40 unsigned matters overdue since Thursday
+def test_two_sweeps_at_once_escalate_each_suggestion_once(world, settings):
+    # Given 40 unsigned suggestions overdue since Thursday
     for _ in range(40):
         assigned(world, on=ASSIGNED_ON)
     now = datetime.datetime.fromisoformat(THURSDAY)
@@ -103,7 +103,7 @@ def test_two_sweeps_at_once_escalate_each_matter_once(world, settings):
         for thread in threads:
             thread.join(120)
 
-    # Then every matter is escalated once, and told once
+    # Then every suggestion is escalated once, and told once
     assert not errors, errors
     assert Supervision.objects.count() == 40
     assert Supervision.objects.values("suggestion").distinct().count() == 40

@@ -15,7 +15,7 @@ CATEGORIES = ["water", "roads", "heating", "old_housing", "parking", "elderly_ca
 
 
 def _months_of_work(world):
-    """Six months of receptions and matters at two townships of 交城县."""
+    """Six months of receptions and suggestions at two townships of 交城县."""
     today = timezone.localdate()
     for back in range(6):
         month = add_months(today.replace(day=1), -back)
@@ -23,10 +23,10 @@ def _months_of_work(world):
             [(world.station, world.township), (world.sibling_station, world.other_township)]
         ):
             day = min(month + datetime.timedelta(days=4 + 7 * n), today)
-            matters = []
+            suggestions = []
             for i in range(3 + (back + n) % 4):
                 status = [S.CLOSED, S.CLOSED, S.HANDLING, S.REPLIED, S.CLOSED][i % 5]
-                matters.append(
+                suggestions.append(
                     suggestion(
                         township,
                         CATEGORIES[(i + back) % len(CATEGORIES)],
@@ -41,7 +41,11 @@ def _months_of_work(world):
                     )
                 )
             reception(
-                station, day, [world.deputy, world.other_deputy][: 1 + n % 2], 4 + back + n, matters
+                station,
+                day,
+                [world.deputy, world.other_deputy][: 1 + n % 2],
+                4 + back + n,
+                suggestions,
             )
     world.station.stars = 5
     world.station.save(update_fields=["stars"])

@@ -69,7 +69,7 @@ def test_phone_opens_a_deputys_code_and_reads_it_comfortably(phone_page, scanned
     assert "13812345678" not in phone_page.content()
     assert "天宁镇人大代表联络站" in body
     try:
-        intake = reverse("concern:new_for_deputy", args=[deputy.public_token])
+        intake = reverse("public_suggestions:new_for_deputy", args=[deputy.public_token])
     except NoReverseMatch:
         intake = None
     button = phone_page.get_by_role("button", name="我要反映问题")

@@ -36,7 +36,7 @@ def test_county_staff_mark_a_key_item_in_the_queue(page, live_server, world):
     assert Supervision.objects.get(pk=records[-1].pk).key
 
 
-def test_supervising_by_hand_from_the_matter_page(page, live_server, world):
+def test_supervising_by_hand_from_the_suggestion_page(page, live_server, world):
     suggestion = assigned(world, on=datetime.date(2026, 3, 2))
     login(page, live_server, world.county_officer)
 
@@ -49,7 +49,7 @@ def test_supervising_by_hand_from_the_matter_page(page, live_server, world):
 
     panel = page.locator(".supervision-panel")
     assert "交城县" in panel.inner_text() and "重点督办" in panel.inner_text()
-    screenshot(page, "supervision-matter-panel")
+    screenshot(page, "supervision-suggestion-panel")
 
 
 def test_the_queue_reads_on_a_phone(phone_page, live_server, world):

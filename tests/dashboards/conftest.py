@@ -2,7 +2,7 @@
 
 Today is 2026-06-20 and the period is the second quarter of 2026 (April to June).
 交城县 has two townships with data (天宁镇: a station and its point; 夏家营镇: a
-station), and a matter raised at county level; 文水县 next door has a little too.
+station), and a suggestion raised at county level; 文水县 next door has a little too.
 Rows before April, merged duplicates and a suspended station are there to be left out.
 """
 
@@ -166,7 +166,7 @@ EXPECTED_COUNTY = {
     "satisfied": 1,
     "basically": 0,
     "unsatisfied": 1,
-    "overdue": 2,  # the point's matter, and March's matter (due 4-30)
+    "overdue": 2,  # the point's suggestion, and March's suggestion (due 4-30)
     "stations": 2,  # 天宁镇 station, 夏家营镇 station (the suspended one left out)
     "points": 1,
     "stars_5": 1,

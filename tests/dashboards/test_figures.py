@@ -99,7 +99,7 @@ def test_trend_spreads_the_figures_over_their_months(known, source):
     assert months["2026-04"]["received"] == 2 and months["2026-04"]["duty_visits"] == 1
     assert months["2026-05"]["received"] == 2 and months["2026-05"]["people"] == 5
     assert months["2026-06"]["received"] == 3 and months["2026-06"]["duty_visits"] == 2
-    # The trend reaches back before the period: March's reception and matter show there.
+    # The trend reaches back before the period: March's reception and suggestion show there.
     assert months["2026-03"]["people"] == 30 and months["2026-03"]["received"] == 1
 
 
@@ -123,7 +123,7 @@ def test_county_ranking_counts_each_township_and_the_county_itself(known, source
         "deputies": 2,
     }
     direct = rows[DIRECT].counts
-    assert direct["received"] == 1 and direct["duty_visits"] == 0  # the county-level matter
+    assert direct["received"] == 1 and direct["duty_visits"] == 0  # the county-level suggestion
 
 
 @pytest.mark.parametrize("level", ["province", "city", "county", "township"])
@@ -157,7 +157,7 @@ def test_township_ranks_its_stations_and_points(known, source, reader):
         "people": 5,
         "received": 1,
     }
-    assert rows[DIRECT].counts["received"] == 1  # today's matter with no station
+    assert rows[DIRECT].counts["received"] == 1  # today's suggestion with no station
     assert dash.from_rollups is (source == "rollups")
     by_sql = reader == "sql" and connection.vendor == "postgresql"
     assert township_sql.applies(w.township) is by_sql
@@ -206,7 +206,7 @@ def test_city_adds_the_neighbour_county(known, source):
 
 
 def test_township_rollups_keep_rows_of_no_station_and_of_a_foreign_station(known):
-    """Past months from `StationMonth` rank exactly as the base tables do: a matter with
+    """Past months from `StationMonth` rank exactly as the base tables do: a suggestion with
     no station and one raised here at the neighbour's station land on the extra row."""
     w = known.world
     suggestion(w.village, "water", S.CLOSED, day=D(2026, 5, 9), satisfaction="basically")
@@ -223,7 +223,7 @@ def test_township_rollups_keep_rows_of_no_station_and_of_a_foreign_station(known
     assert built.totals == live.totals
     assert built.categories == live.categories
     assert [counts for _m, counts in built.trend] == [counts for _m, counts in live.trend]
-    assert ranking(built)[DIRECT]["received"] == 3  # two here, today's parking matter
+    assert ranking(built)[DIRECT]["received"] == 3  # two here, today's parking suggestion
 
 
 def test_a_reception_logged_after_the_rollups_ends_idleness_at_once(known):
@@ -241,7 +241,7 @@ def _ranking(dash):
 
 
 def _seeded_township(w, rng: random.Random) -> None:
-    """Matters, receptions and memberships at random over fourteen months."""
+    """Suggestions, receptions and memberships at random over fourteen months."""
     places = [(w.township, w.station), (w.village, w.point), (w.township, None)]
     places.append((w.township, w.sibling_station))  # a neighbour township's station
     deputies = [w.deputy, w.other_deputy, f.DeputyFactory(region=w.township)]

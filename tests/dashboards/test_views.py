@@ -19,7 +19,7 @@ def recent(world):
     """A little data in the current month, so the default period (this year) shows it."""
     today = timezone.localdate()
     first = today.replace(day=1)
-    matter = suggestion(
+    running = suggestion(
         world.township,
         "water",
         Suggestion.Status.HANDLING,
@@ -27,7 +27,7 @@ def recent(world):
         day=first,
         due_date=first - datetime.timedelta(days=1),
     )
-    reception(world.station, first, [world.deputy], 6, [matter])
+    reception(world.station, first, [world.deputy], 6, [running])
     suggestion(world.neighbour_township, "roads", Suggestion.Status.ACCEPTED, day=first)
     return world
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.receptions.registers import registers
-from tests.suggestions.world import concern
+from tests.suggestions.world import suggestion_world
 
 
 # Which object of the cast each URL parameter names. Values are taken from the
@@ -30,15 +30,15 @@ PARAMETERS = {
     "station_pk": lambda w: w.station.pk,
     "deputy_pk": lambda w: w.deputy.pk,
     "unit_pk": lambda w: w.unit.pk,
-    # Concerns (suggestions/): made on first use, see tests/suggestions/world.py.
-    "suggestion_pk": lambda w: concern(w).suggestion.pk,
-    "assignment_pk": lambda w: concern(w).assignment.pk,
-    "extension_pk": lambda w: concern(w).extension.pk,
-    "photo_pk": lambda w: concern(w).photo.pk,
-    "attachment_pk": lambda w: concern(w).attachment.pk,
-    "template_pk": lambda w: concern(w).template.pk,
-    "sla_pk": lambda w: concern(w).sla.pk,
-    "constituent_pk": lambda w: concern(w).constituent.pk,
+    # Suggestions (suggestions/): made on first use, see tests/suggestions/world.py.
+    "suggestion_pk": lambda w: suggestion_world(w).suggestion.pk,
+    "assignment_pk": lambda w: suggestion_world(w).assignment.pk,
+    "extension_pk": lambda w: suggestion_world(w).extension.pk,
+    "photo_pk": lambda w: suggestion_world(w).photo.pk,
+    "attachment_pk": lambda w: suggestion_world(w).attachment.pk,
+    "template_pk": lambda w: suggestion_world(w).template.pk,
+    "sla_pk": lambda w: suggestion_world(w).sla.pk,
+    "constituent_pk": lambda w: suggestion_world(w).constituent.pk,
     "job_pk": lambda w: _county_officer_job(w).pk,
     "override_pk": lambda w: _county_calendar_override(w).pk,
     "rule_pk": lambda w: _county_reception_rule(w).pk,
@@ -54,7 +54,7 @@ PARAMETERS = {
     "activity_pk": lambda w: registers(w).activity.pk,
     "activity_photo_pk": lambda w: registers(w).photo.pk,
     "duty_report_pk": lambda w: registers(w).report.pk,
-    # 督办 (supervision/): the county supervises the 交城县 concern.
+    # 督办 (supervision/): the county supervises the 交城县 suggestion.
     "supervision_pk": lambda w: _county_supervision(w).pk,
 }
 
@@ -62,7 +62,7 @@ PARAMETERS = {
 def _county_supervision(w):
     from supervision.models import Supervision
 
-    suggestion = concern(w).suggestion
+    suggestion = suggestion_world(w).suggestion
     supervision, _ = Supervision.objects.get_or_create(
         suggestion=suggestion,
         region=w.county,
@@ -180,14 +180,14 @@ def _county_officer_job(w):
 # API root and schema; public pages reached by an unguessable token are listed here too.
 SKIP_PREFIXES = ("django-admin/", "i18n/", "media/")
 PUBLIC_URL_NAMES: set[str] = set()
-# Citizens' concern intake and receipt (suggestions/public_urls.py), keyed by public tokens.
+# Citizens' suggestion intake and receipt (suggestions/public_urls.py), keyed by public tokens.
 PUBLIC_URL_NAMES |= {
-    "concern:new_for_deputy",
-    "concern:new_for_station",
-    "concern:receipt",
-    "concern:track_detail",  # shown only to a browser that proved code + phone digits
-    "concern:track_rate",
-    "concern:track_attachment",  # the same proof, and the file must be the matter's
+    "public_suggestions:new_for_deputy",
+    "public_suggestions:new_for_station",
+    "public_suggestions:receipt",
+    "public_suggestions:track_detail",  # shown only to a browser that proved code + phone digits
+    "public_suggestions:track_rate",
+    "public_suggestions:track_attachment",  # the same proof, and the file must be the suggestion's
 }
 # Deputies' and stations' public pages, QR codes and photos (public/urls.py); entries
 # with a namespace match only that app's URL.

@@ -36,14 +36,14 @@ def sheet_rows(job: Job, index: int = 0) -> list[tuple]:
 
 @pytest.fixture
 def caller(known):
-    """A constituent with a phone on the reception's first matter."""
+    """A constituent with a phone on the reception's first suggestion."""
     w = known.world
     person = Constituent.objects.create(region=w.county, name="张大爷", phone="13812345678")
-    matter = w.station.receptions.get(date="2026-06-10").suggestions.order_by("pk").first()
-    matter.constituent = person
-    matter.save(update_fields=["constituent"])
-    SuggestionEvent.objects.create(suggestion=matter, kind="submitted", public_text="群众提交")
-    return matter
+    suggestion = w.station.receptions.get(date="2026-06-10").suggestions.order_by("pk").first()
+    suggestion.constituent = person
+    suggestion.save(update_fields=["constituent"])
+    SuggestionEvent.objects.create(suggestion=suggestion, kind="submitted", public_text="群众提交")
+    return suggestion
 
 
 def test_page_offers_only_regions_in_scope(client, known):
@@ -67,7 +67,7 @@ def test_clerks_have_no_ledgers(client, known):
     assert client.get(reverse("ledgers:index")).status_code == 403
 
 
-def test_reception_register_has_one_line_per_matter_and_masks_phones_for_leaders(
+def test_reception_register_has_one_line_per_suggestion_and_masks_phones_for_leaders(
     client, known, caller, django_capture_on_commit_callbacks
 ):
     response = order(client, known.world.leader, known.world.county, "receptions")
@@ -80,7 +80,7 @@ def test_reception_register_has_one_line_per_matter_and_masks_phones_for_leaders
     assert "接待群众意见建议登记簿" in rows[0][0]
     assert rows[1][:5] == ("序号", "接待日期", "联络站点", "接待代表", "接待人数")
     body = rows[2:]
-    # 6-10 at 天宁镇 with two matters, 5-31 at the point, 4-15 at 夏家营镇: four lines.
+    # 6-10 at 天宁镇 with two suggestions, 5-31 at the point, 4-15 at 夏家营镇: four lines.
     assert [(r[1], r[4]) for r in body] == [
         ("2026-04-15", 7),
         ("2026-05-31", 5),
@@ -100,10 +100,10 @@ def test_staff_exports_keep_full_phone_numbers(
     assert "13812345678" in [r[6] for r in rows[2:]]
 
 
-def test_concern_register_lists_every_matter_the_dashboard_counts_with_its_steps(
+def test_suggestion_register_lists_every_suggestion_the_dashboard_counts_with_its_steps(
     client, known, caller, django_capture_on_commit_callbacks
 ):
-    order(client, known.world.county_officer, known.world.county, "concerns")
+    order(client, known.world.county_officer, known.world.county, "suggestions")
     job = build(django_capture_on_commit_callbacks)
     rows = sheet_rows(job)[2:]
     assert len(rows) == 7  # the dashboard's "received" for 交城县 in the quarter

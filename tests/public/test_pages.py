@@ -61,7 +61,7 @@ def test_phone_is_masked_unless_the_deputy_made_it_public(client, deputy):
 def test_raise_button_leads_to_the_intake_form_when_it_exists(client, deputy):
     html = _page(client, deputy).content.decode()
 
-    intake = _intake_url("concern:new_for_deputy", deputy.public_token)
+    intake = _intake_url("public_suggestions:new_for_deputy", deputy.public_token)
     if intake is None:
         assert "我要反映问题" not in html
     else:
@@ -113,7 +113,7 @@ def test_station_page_shows_address_hours_deputies_and_code(client, deputy, worl
     assert reverse("public:deputy", args=[deputy.public_token]) in html
     assert "王秀英" not in html  # not grouped into this station
     assert reverse("public:station_qr_png", args=[station.public_token]) in html
-    intake = _intake_url("concern:new_for_station", station.public_token)
+    intake = _intake_url("public_suggestions:new_for_station", station.public_token)
     assert (intake is None) or (f'href="{intake}"' in html)
 
 

@@ -11,7 +11,7 @@ from audit.models import AuditRecord
 from core.outbox import run_pending
 from duties.models import DeputyPoints
 from receptions.models import Reception
-from receptions.services import Matter, reception_log
+from receptions.services import RaisedSuggestion, reception_log
 from suggestions.models import Suggestion
 from tests import factories as f
 
@@ -29,7 +29,7 @@ def members(world):
     return world
 
 
-def log_post(world, *, token=TOKEN, matters=(), **overrides):
+def log_post(world, *, token=TOKEN, raised=(), **overrides):
     data = {
         "form_token": token,
         "station": str(world.station.pk),
@@ -37,14 +37,14 @@ def log_post(world, *, token=TOKEN, matters=(), **overrides):
         "deputies": [str(world.deputy.pk)],
         "people_count": "3",
         "notes": "",
-        "matters-TOTAL_FORMS": str(max(len(matters), 1)),
-        "matters-INITIAL_FORMS": "0",
-        "matters-MIN_NUM_FORMS": "0",
-        "matters-MAX_NUM_FORMS": "20",
+        "raised-TOTAL_FORMS": str(max(len(raised), 1)),
+        "raised-INITIAL_FORMS": "0",
+        "raised-MIN_NUM_FORMS": "0",
+        "raised-MAX_NUM_FORMS": "20",
     }
-    for index, matter in enumerate(matters):
-        for key, value in matter.items():
-            data[f"matters-{index}-{key}"] = value
+    for index, row in enumerate(raised):
+        for key, value in row.items():
+            data[f"raised-{index}-{key}"] = value
     data.update(overrides)
     return data
 
@@ -63,7 +63,7 @@ TWO_MATTERS = [
 def test_deputy_logs_a_reception_and_each_matter_becomes_a_suggestion(client, members):
     world = members
     client.force_login(world.deputy_user)
-    response = client.post(NEW, log_post(world, matters=TWO_MATTERS))
+    response = client.post(NEW, log_post(world, raised=TWO_MATTERS))
     reception = Reception.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("receptions:log_detail", args=[reception.pk])
@@ -87,8 +87,8 @@ def test_deputy_logs_a_reception_and_each_matter_becomes_a_suggestion(client, me
 def test_the_same_form_token_twice_saves_one_reception_and_one_set_of_suggestions(client, members):
     world = members
     client.force_login(world.deputy_user)
-    first = client.post(NEW, log_post(world, matters=TWO_MATTERS))
-    again = client.post(NEW, log_post(world, matters=TWO_MATTERS))
+    first = client.post(NEW, log_post(world, raised=TWO_MATTERS))
+    again = client.post(NEW, log_post(world, raised=TWO_MATTERS))
     assert Reception.objects.count() == 1
     assert Suggestion.objects.count() == 2
     assert first["Location"] == again["Location"]
@@ -103,7 +103,7 @@ def test_service_returns_the_first_reception_for_a_repeated_token(members):
         date=dt.date(2026, 3, 20),
         deputies=[world.deputy],
         people_count=2,
-        matters=[Matter(category="roads", content="路灯不亮")],
+        raised=[RaisedSuggestion(category="roads", content="路灯不亮")],
     )
     first, created = reception_log(**args)
     second, created_again = reception_log(**args)
@@ -121,7 +121,10 @@ def test_a_failing_matter_saves_nothing(members):
             date=dt.date(2026, 3, 20),
             deputies=[world.deputy],
             people_count=2,
-            matters=[Matter(category="roads", content="路灯不亮"), Matter("water", "   ")],
+            raised=[
+                RaisedSuggestion(category="roads", content="路灯不亮"),
+                RaisedSuggestion("water", "   "),
+            ],
         )
     assert not Reception.objects.exists() and not Suggestion.objects.exists()
 
@@ -129,9 +132,9 @@ def test_a_failing_matter_saves_nothing(members):
 def test_a_blank_matter_row_is_ignored_and_a_half_filled_one_is_refused(client, members):
     world = members
     client.force_login(world.station_officer)
-    client.post(NEW, log_post(world, matters=[{"category": "", "content": ""}]))
+    client.post(NEW, log_post(world, raised=[{"category": "", "content": ""}]))
     assert Reception.objects.get().suggestions.count() == 0
-    half = log_post(world, token="another-token-0123456789", matters=[{"category": "roads"}])
+    half = log_post(world, token="another-token-0123456789", raised=[{"category": "roads"}])
     page = client.post(NEW, half)
     assert page.status_code == 200 and Reception.objects.count() == 1
     assert "该字段是必填项" in page.content.decode()
@@ -140,13 +143,13 @@ def test_a_blank_matter_row_is_ignored_and_a_half_filled_one_is_refused(client, 
 def test_add_a_row_keeps_what_was_typed_and_saves_nothing(client, members):
     world = members
     client.force_login(world.deputy_user)
-    data = log_post(world, matters=TWO_MATTERS[:1], add_matter="1")
+    data = log_post(world, raised=TWO_MATTERS[:1], add_suggestion="1")
     page = client.post(NEW, data)
     text = page.content.decode()
     assert page.status_code == 200 and not Reception.objects.exists()
     assert "坡底社区的路坑洼不平" in text
-    assert 'name="matters-TOTAL_FORMS" value="2"' in text
-    assert 'name="matters-1-content"' in text
+    assert 'name="raised-TOTAL_FORMS" value="2"' in text
+    assert 'name="raised-1-content"' in text
     assert "field-error" not in text  # nothing is marked wrong on a re-show
 
 
@@ -204,8 +207,8 @@ def test_a_future_date_is_refused(client, members):
 def test_answer_given_on_the_spot_replies_the_suggestion(client, members):
     world = members
     client.force_login(world.deputy_user)
-    matter = {**TWO_MATTERS[0], "answer": "已联系镇政府，本周内修补。"}
-    client.post(NEW, log_post(world, matters=[matter]))
+    suggestion = {**TWO_MATTERS[0], "answer": "已联系镇政府，本周内修补。"}
+    client.post(NEW, log_post(world, raised=[suggestion]))
     suggestion = Suggestion.objects.get()
     assert suggestion.status == Suggestion.Status.REPLIED
     assert suggestion.handling == Suggestion.Handling.ON_SPOT
@@ -215,12 +218,12 @@ def test_answer_given_on_the_spot_replies_the_suggestion(client, members):
 def test_officer_files_a_matter_under_the_deputy_chosen(client, members):
     world = members
     client.force_login(world.station_officer)
-    matter = {**TWO_MATTERS[0], "deputy": str(world.other_deputy.pk)}
+    suggestion = {**TWO_MATTERS[0], "deputy": str(world.other_deputy.pk)}
     deputies = [str(world.deputy.pk), str(world.other_deputy.pk)]
-    client.post(NEW, log_post(world, deputies=deputies, matters=[matter, TWO_MATTERS[1]]))
+    client.post(NEW, log_post(world, deputies=deputies, raised=[suggestion, TWO_MATTERS[1]]))
     first, second = Suggestion.objects.order_by("pk")
     assert first.deputy == world.other_deputy
-    assert second.deputy is None  # two deputies present, none chosen: the station's matter
+    assert second.deputy is None  # two deputies present, none chosen: the station's suggestion
 
 
 def test_a_reception_on_a_schedule_day_is_linked_to_its_rule(members):
@@ -254,7 +257,7 @@ def test_logging_queues_a_points_recompute(members):
         date=dt.date(2026, 3, 20),
         deputies=[world.deputy],
         people_count=1,
-        matters=[Matter(category="roads", content="路灯不亮")],
+        raised=[RaisedSuggestion(category="roads", content="路灯不亮")],
     )
     run_pending()
     points = DeputyPoints.objects.get(deputy=world.deputy, year=2026)
@@ -335,7 +338,7 @@ def test_list_query_count_is_constant(client, members, django_assert_max_num_que
             date=dt.date(2026, 3, 1) + dt.timedelta(days=index),
             deputies=[world.deputy, world.other_deputy],
             people_count=index,
-            matters=[Matter(category="roads", content=f"问题{index}")],
+            raised=[RaisedSuggestion(category="roads", content=f"问题{index}")],
         )
     with django_assert_max_num_queries(14):
         page = client.get(LIST)
@@ -352,10 +355,10 @@ def edit_post(reception, **overrides):
         "deputies": [str(d.pk) for d in reception.deputies.all()],
         "people_count": "9",
         "notes": "补充说明",
-        "matters-TOTAL_FORMS": "0",
-        "matters-INITIAL_FORMS": "0",
-        "matters-MIN_NUM_FORMS": "0",
-        "matters-MAX_NUM_FORMS": "20",
+        "raised-TOTAL_FORMS": "0",
+        "raised-INITIAL_FORMS": "0",
+        "raised-MIN_NUM_FORMS": "0",
+        "raised-MAX_NUM_FORMS": "20",
     }
     data.update(overrides)
     return data
@@ -400,9 +403,9 @@ def test_matters_added_in_a_correction_become_suggestions_once(client, entries, 
     data = edit_post(
         ours,
         **{
-            "matters-TOTAL_FORMS": "1",
-            "matters-0-category": "gas",
-            "matters-0-content": "燃气管道老化",
+            "raised-TOTAL_FORMS": "1",
+            "raised-0-category": "gas",
+            "raised-0-content": "燃气管道老化",
         },
     )
     client.post(url, data)

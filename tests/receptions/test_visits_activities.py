@@ -38,21 +38,21 @@ def households(world):
     ]
 
 
-def visit_post(world, *, token="visit-token-0123456789", matters=(), **overrides):
+def visit_post(world, *, token="visit-token-0123456789", raised=(), **overrides):
     data = {
         "form_token": token,
         "deputy": str(world.deputy.pk),
         "date": "2026-04-02",
         "place": "",
         "notes": "",
-        "matters-TOTAL_FORMS": str(max(len(matters), 1)),
-        "matters-INITIAL_FORMS": "0",
-        "matters-MIN_NUM_FORMS": "0",
-        "matters-MAX_NUM_FORMS": "20",
+        "raised-TOTAL_FORMS": str(max(len(raised), 1)),
+        "raised-INITIAL_FORMS": "0",
+        "raised-MIN_NUM_FORMS": "0",
+        "raised-MAX_NUM_FORMS": "20",
     }
-    for index, matter in enumerate(matters):
-        for key, value in matter.items():
-            data[f"matters-{index}-{key}"] = value
+    for index, row in enumerate(raised):
+        for key, value in row.items():
+            data[f"raised-{index}-{key}"] = value
     data.update(overrides)
     return data
 
@@ -95,7 +95,7 @@ def test_deputy_logs_a_visit_and_its_matter_is_filed_under_the_household(client,
     data = visit_post(
         world,
         households=[str(households[0].pk)],
-        matters=[{"category": "elderly_care", "content": "希望社区开办老年食堂。"}],
+        raised=[{"category": "elderly_care", "content": "希望社区开办老年食堂。"}],
     )
     response = client.post(VISIT_NEW, data)
     visit = Visit.objects.get()
@@ -135,7 +135,7 @@ def test_visit_households_must_be_the_deputys_own(client, world, households):
 
 def test_station_officer_logs_a_visit_for_a_member_deputy(client, world, households):
     client.force_login(world.station_officer)
-    data = visit_post(world, place="西街", matters=[{"category": "roads", "content": "路灯坏了。"}])
+    data = visit_post(world, place="西街", raised=[{"category": "roads", "content": "路灯坏了。"}])
     assert client.post(VISIT_NEW, data).status_code == 302
     assert Visit.objects.get().suggestions.get().station == world.station
 

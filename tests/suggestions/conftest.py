@@ -27,7 +27,7 @@ def cast(world):
         unit=f.HandlingUnitFactory(name="交城县交通运输局", region=world.county),
     )
     world.roads_unit = world.other_clerk.role_assignments.get().unit
-    # 马志刚 is grouped into 天宁镇's station (编组进站): his code's concerns reach it too.
+    # 马志刚 is grouped into 天宁镇's station (编组进站): his code's suggestions reach it too.
     StationMembership.objects.create(
         deputy=world.deputy, station=world.station, start_date=datetime.date(2026, 1, 1)
     )

@@ -8,7 +8,7 @@ from tests.suggestions.conftest import TOKEN, photo_upload
 
 
 @pytest.fixture
-def matter(world) -> Suggestion:
+def suggestion(world) -> Suggestion:
     suggestion, _ = services.suggestion_submit(
         channel="qr", category="drainage", content="雨后小区门口积水很深。", deputy=world.deputy
     )
@@ -19,7 +19,7 @@ def _post(client, path, data):
     return client.post(path, data, content_type="application/json")
 
 
-def test_list_is_scoped_and_filtered(client, world, matter):
+def test_list_is_scoped_and_filtered(client, world, suggestion):
     services.suggestion_submit(
         channel="qr",
         category="roads",
@@ -28,12 +28,12 @@ def test_list_is_scoped_and_filtered(client, world, matter):
     )
     client.force_login(world.county_officer)
     rows = client.get("/api/suggestions/").json()["results"]
-    assert [row["tracking_code"] for row in rows] == [matter.tracking_code]
+    assert [row["tracking_code"] for row in rows] == [suggestion.tracking_code]
     assert client.get("/api/suggestions/", {"category": "roads"}).json()["results"] == []
     assert client.get("/api/suggestions/", {"status": "bogus"}).status_code == 400
     client.force_login(world.outsider)
-    assert client.get(f"/api/suggestions/{matter.pk}/").status_code == 404
-    assert _post(client, f"/api/suggestions/{matter.pk}/accept/", {}).status_code == 404
+    assert client.get(f"/api/suggestions/{suggestion.pk}/").status_code == 404
+    assert _post(client, f"/api/suggestions/{suggestion.pk}/accept/", {}).status_code == 404
 
 
 def test_lifecycle_through_the_api(client, world):
@@ -70,9 +70,9 @@ def test_lifecycle_through_the_api(client, world):
     assert [e["kind"] for e in body["events"]][-2:] == ["followed_up", "closed"]
 
 
-def test_bad_input_is_a_field_error_never_a_500(client, world, matter):
+def test_bad_input_is_a_field_error_never_a_500(client, world, suggestion):
     client.force_login(world.county_officer)
-    base = f"/api/suggestions/{matter.pk}"
+    base = f"/api/suggestions/{suggestion.pk}"
     response = _post(client, f"{base}/reject/", {"reason": "nonsense"})
     assert response.status_code == 400 and "reason" in response.json()
     response = _post(client, f"{base}/assign/", {"lead_unit": "abc"})
@@ -99,10 +99,10 @@ def test_bad_input_is_a_field_error_never_a_500(client, world, matter):
     assert response.status_code == 400
 
 
-def test_leader_reads_but_gets_403_on_actions(client, world, matter):
+def test_leader_reads_but_gets_403_on_actions(client, world, suggestion):
     client.force_login(world.leader)
-    assert client.get(f"/api/suggestions/{matter.pk}/").status_code == 200
-    assert _post(client, f"/api/suggestions/{matter.pk}/accept/", {}).status_code == 403
+    assert client.get(f"/api/suggestions/{suggestion.pk}/").status_code == 200
+    assert _post(client, f"/api/suggestions/{suggestion.pk}/accept/", {}).status_code == 403
 
 
 def test_handling_units_api_checks_the_target_region(client, world):
@@ -142,40 +142,64 @@ def _intake(**overrides):
 
 
 def test_public_intake_is_anonymous_and_idempotent(client, world):
-    first = _post(client, "/api/concerns/", _intake(deputy_token=world.deputy.public_token))
+    first = _post(
+        client, "/api/public-suggestions/", _intake(deputy_token=world.deputy.public_token)
+    )
     assert first.status_code == 201, first.content
-    again = _post(client, "/api/concerns/", _intake(deputy_token=world.deputy.public_token))
+    again = _post(
+        client, "/api/public-suggestions/", _intake(deputy_token=world.deputy.public_token)
+    )
     assert again.status_code == 200
     assert first.json()["tracking_code"] == again.json()["tracking_code"]
     assert Suggestion.objects.count() == 1
     assert Suggestion.objects.get().channel == "online"
 
 
+def test_the_old_intake_path_redirects_keeping_the_method(client, world):
+    response = _post(client, "/api/concerns/", _intake(deputy_token=world.deputy.public_token))
+    assert response.status_code == 308
+    assert response["Location"] == "/api/public-suggestions/"
+    followed = client.post(
+        "/api/concerns/",
+        _intake(deputy_token=world.deputy.public_token),
+        content_type="application/json",
+        follow=True,
+    )
+    assert followed.status_code == 201
+    assert Suggestion.objects.count() == 1
+
+
 def test_public_intake_field_errors_and_limits(client, world, monkeypatch):
-    response = _post(client, "/api/concerns/", _intake())
+    response = _post(client, "/api/public-suggestions/", _intake())
     assert response.status_code == 400  # neither a deputy nor a station
     response = _post(
-        client, "/api/concerns/", _intake(station_token=world.station.public_token, content="短")
+        client,
+        "/api/public-suggestions/",
+        _intake(station_token=world.station.public_token, content="短"),
     )
     assert response.status_code == 400 and "content" in response.json()
     response = _post(
         client,
-        "/api/concerns/",
+        "/api/public-suggestions/",
         _intake(station_token=world.station.public_token, contact_phone="99"),
     )
     assert response.status_code == 400 and "contact_phone" in response.json()
-    response = _post(client, "/api/concerns/", _intake(station_token="not-a-token"))
+    response = _post(client, "/api/public-suggestions/", _intake(station_token="not-a-token"))
     assert response.status_code == 404
     response = _post(
-        client, "/api/concerns/", _intake(station_token=world.station.public_token, website="x")
+        client,
+        "/api/public-suggestions/",
+        _intake(station_token=world.station.public_token, website="x"),
     )
     assert response.status_code == 400
     monkeypatch.setattr(public_views, "SUBMIT_PER_IP", (1, 3600))
-    ok = _post(client, "/api/concerns/", _intake(station_token=world.station.public_token))
+    ok = _post(
+        client, "/api/public-suggestions/", _intake(station_token=world.station.public_token)
+    )
     assert ok.status_code == 201
     limited = _post(
         client,
-        "/api/concerns/",
+        "/api/public-suggestions/",
         _intake(station_token=world.station.public_token, submission_token="t" * 20),
     )
     assert limited.status_code == 429
@@ -184,7 +208,7 @@ def test_public_intake_field_errors_and_limits(client, world, monkeypatch):
 
 def test_public_intake_accepts_photos_as_multipart(client, world):
     response = client.post(
-        "/api/concerns/",
+        "/api/public-suggestions/",
         {**_intake(station_token=world.station.public_token), "photos": [photo_upload()]},
     )
     assert response.status_code == 201, response.content

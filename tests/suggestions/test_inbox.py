@@ -132,7 +132,7 @@ def test_bulk_assignment_assigns_the_selected_and_reports_the_rest(client, cast)
     }
 
 
-def test_bulk_assignment_ignores_matters_outside_the_scope(client, cast):
+def test_bulk_assignment_ignores_suggestions_outside_the_scope(client, cast):
     ours = _make(cast, 1, deputy=cast.deputy)[0]
     theirs = _make(cast, 1, deputy=cast.neighbour_deputy)[0]
     client.force_login(cast.township_officer)

@@ -19,7 +19,7 @@ from tests.suggestions.conftest import TOKEN, intake_data, jpeg_with_gps, photo_
 
 
 def _url(world):
-    return reverse("concern:new_for_deputy", args=[world.deputy.public_token])
+    return reverse("public_suggestions:new_for_deputy", args=[world.deputy.public_token])
 
 
 def test_form_opens_without_login_with_the_privacy_notice_and_a_fresh_token(client, world):
@@ -35,7 +35,9 @@ def test_form_opens_without_login_with_the_privacy_notice_and_a_fresh_token(clie
 
 
 def test_unknown_or_suspended_deputy_code_is_404(client, world):
-    assert client.get(reverse("concern:new_for_deputy", args=["nope"])).status_code == 404
+    assert (
+        client.get(reverse("public_suggestions:new_for_deputy", args=["nope"])).status_code == 404
+    )
     world.deputy.status = Deputy.Status.SUSPENDED
     world.deputy.save(update_fields=["status"])
     assert client.get(_url(world)).status_code == 404
@@ -45,7 +47,7 @@ def test_submit_creates_suggestion_first_event_and_notice_in_one_go(client, cast
     response = client.post(_url(cast), intake_data())
     suggestion = Suggestion.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("concern:receipt", args=[TOKEN])
+    assert response["Location"] == reverse("public_suggestions:receipt", args=[TOKEN])
     assert suggestion.deputy == cast.deputy and suggestion.station == cast.station
     assert suggestion.region == cast.township
     assert suggestion.channel == "qr"
@@ -161,7 +163,7 @@ def test_bad_phone_number_is_refused(client, world):
 
 
 def test_station_code_intake(client, world):
-    url = reverse("concern:new_for_station", args=[world.point.public_token])
+    url = reverse("public_suggestions:new_for_station", args=[world.point.public_token])
     assert client.post(url, intake_data()).status_code == 302
     suggestion = Suggestion.objects.get()
     assert suggestion.station == world.point and suggestion.deputy is None
@@ -171,7 +173,9 @@ def test_station_code_intake(client, world):
 def test_constituents_are_deduplicated_by_phone_within_a_county(client, world):
     client.post(_url(world), intake_data("tok_1" + "z" * 26))
     client.post(_url(world), intake_data("tok_2" + "z" * 26, contact_name="", content="又一件事。"))
-    neighbour_url = reverse("concern:new_for_deputy", args=[world.neighbour_deputy.public_token])
+    neighbour_url = reverse(
+        "public_suggestions:new_for_deputy", args=[world.neighbour_deputy.public_token]
+    )
     client.post(neighbour_url, intake_data("tok_3" + "z" * 26))
     ours = Constituent.objects.get(region=world.county)
     assert ours.suggestions.count() == 2 and ours.name == "张大爷"
@@ -230,7 +234,7 @@ def test_staff_pages_are_not_public(client, world):
 
 def test_back_to_the_form_and_submit_again_gives_the_first_receipt(client, world):
     """A fresh form (a new token) with the very same answers from the browser that sent
-    them is a repeat; any answer changed makes it another concern."""
+    them is a repeat; any answer changed makes it another suggestion."""
     first = client.post(_url(world), intake_data(photos=[photo_upload()]))
     again = client.post(_url(world), intake_data(token="b" * 32, photos=[photo_upload()]))
     assert again.status_code == 302 and again["Location"] == first["Location"]
@@ -252,23 +256,23 @@ def test_back_to_the_form_and_submit_again_gives_the_first_receipt(client, world
     assert Suggestion.objects.count() == 1 + len(changes)
 
 
-def test_a_matter_only_followed_here_is_never_taken_for_a_repeat(client, world):
-    """Tracking someone's matter (code + phone digits) puts it in this browser's list;
-    sending the same words afterwards still makes a matter of one's own."""
+def test_a_suggestion_only_followed_here_is_never_taken_for_a_repeat(client, world):
+    """Tracking someone's suggestion (code + phone digits) puts it in this browser's list;
+    sending the same words afterwards still makes a suggestion of one's own."""
     from django.test import Client
 
     Client().post(_url(world), intake_data())
     theirs = Suggestion.objects.get()
     tracked = client.post(
-        reverse("concern:track"), {"code": theirs.tracking_code, "phone_last4": "5678"}
+        reverse("public_suggestions:track"), {"code": theirs.tracking_code, "phone_last4": "5678"}
     )
     assert tracked.status_code == 302
     mine = client.post(_url(world), intake_data(token="e" * 32))
-    assert mine["Location"] != reverse("concern:receipt", args=[theirs.submission_token])
+    assert mine["Location"] != reverse("public_suggestions:receipt", args=[theirs.submission_token])
     assert Suggestion.objects.count() == 2
 
 
-def test_the_same_words_from_another_browser_are_another_concern(client, world):
+def test_the_same_words_from_another_browser_are_another_suggestion(client, world):
     from django.test import Client
 
     client.post(_url(world), intake_data())

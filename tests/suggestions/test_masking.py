@@ -1,6 +1,6 @@
 """Phone numbers are masked everywhere; revealing one is allowed to a few roles and audited.
 
-Who may reveal: region staff covering the matter, the station's liaison officer and
+Who may reveal: region staff covering the suggestion, the station's liaison officer and
 the deputy whose code it came through (they call the citizen back). Leaders and
 unit clerks never see the full number.
 """
@@ -17,7 +17,7 @@ MASKED = "138****5678"
 
 
 @pytest.fixture
-def matter(cast) -> Suggestion:
+def suggestion(cast) -> Suggestion:
     suggestion, _ = services.suggestion_submit(
         channel="qr",
         category="gas",
@@ -36,11 +36,11 @@ def matter(cast) -> Suggestion:
     "who",
     ["county_officer", "township_officer", "station_officer", "deputy_user", "leader", "clerk"],
 )
-def test_lists_and_detail_show_the_number_masked(client, cast, matter, who):
+def test_lists_and_detail_show_the_number_masked(client, cast, suggestion, who):
     client.force_login(getattr(cast, who))
     inbox = client.get(reverse("suggestions:inbox"), follow=True).content.decode()
-    detail = client.get(reverse("suggestions:detail", args=[matter.pk])).content.decode()
-    api = client.get(f"/api/suggestions/{matter.pk}/").json()
+    detail = client.get(reverse("suggestions:detail", args=[suggestion.pk])).content.decode()
+    api = client.get(f"/api/suggestions/{suggestion.pk}/").json()
     for text in (inbox, detail, str(api)):
         assert PHONE not in text
     assert MASKED in detail
@@ -50,45 +50,45 @@ def test_lists_and_detail_show_the_number_masked(client, cast, matter, who):
 @pytest.mark.parametrize(
     "who", ["county_officer", "township_officer", "station_officer", "deputy_user"]
 )
-def test_reveal_shows_the_number_and_is_audited(client, cast, matter, who):
+def test_reveal_shows_the_number_and_is_audited(client, cast, suggestion, who):
     user = getattr(cast, who)
     client.force_login(user)
-    detail = client.get(reverse("suggestions:detail", args=[matter.pk])).content.decode()
-    assert reverse("suggestions:reveal", args=[matter.pk]) in detail  # the "显示" button
+    detail = client.get(reverse("suggestions:detail", args=[suggestion.pk])).content.decode()
+    assert reverse("suggestions:reveal", args=[suggestion.pk]) in detail  # the "显示" button
     response = client.post(
-        reverse("suggestions:reveal", args=[matter.pk]), headers={"HX-Request": "true"}
+        reverse("suggestions:reveal", args=[suggestion.pk]), headers={"HX-Request": "true"}
     )
     assert response.status_code == 200
     assert PHONE in response.content.decode()
     record = AuditRecord.objects.get(action=AuditRecord.Action.REVEAL)
     assert record.actor == user
-    assert record.object_id == str(matter.constituent_id)
-    assert record.changes["suggestion"] == matter.tracking_code
+    assert record.object_id == str(suggestion.constituent_id)
+    assert record.changes["suggestion"] == suggestion.tracking_code
 
 
 @pytest.mark.parametrize("who", ["leader", "clerk"])
-def test_leaders_and_clerks_cannot_reveal(client, cast, matter, who):
+def test_leaders_and_clerks_cannot_reveal(client, cast, suggestion, who):
     client.force_login(getattr(cast, who))
-    detail = client.get(reverse("suggestions:detail", args=[matter.pk])).content.decode()
-    assert reverse("suggestions:reveal", args=[matter.pk]) not in detail
-    response = client.post(reverse("suggestions:reveal", args=[matter.pk]))
+    detail = client.get(reverse("suggestions:detail", args=[suggestion.pk])).content.decode()
+    assert reverse("suggestions:reveal", args=[suggestion.pk]) not in detail
+    response = client.post(reverse("suggestions:reveal", args=[suggestion.pk]))
     assert response.status_code == 403
     assert PHONE not in response.content.decode()
     assert not AuditRecord.objects.filter(action=AuditRecord.Action.REVEAL).exists()
 
 
-def test_reveal_without_javascript_renders_the_page_with_the_number(client, cast, matter):
+def test_reveal_without_javascript_renders_the_page_with_the_number(client, cast, suggestion):
     client.force_login(cast.county_officer)
-    response = client.post(reverse("suggestions:reveal", args=[matter.pk]))
+    response = client.post(reverse("suggestions:reveal", args=[suggestion.pk]))
     assert response.status_code == 200
     assert PHONE in response.content.decode()
 
 
-def test_constituent_directory_masks_and_reveals_with_audit(client, cast, matter):
+def test_constituent_directory_masks_and_reveals_with_audit(client, cast, suggestion):
     client.force_login(cast.county_officer)
     listing = client.get(reverse("suggestions:constituent_list")).content.decode()
     assert MASKED in listing and PHONE not in listing
-    url = reverse("suggestions:constituent_detail", args=[matter.constituent_id])
+    url = reverse("suggestions:constituent_detail", args=[suggestion.constituent_id])
     page = client.get(url).content.decode()
     assert MASKED in page and PHONE not in page
     revealed = client.post(url, headers={"HX-Request": "true"})
@@ -103,7 +103,7 @@ def test_constituent_directory_masks_and_reveals_with_audit(client, cast, matter
     assert client.post(url).status_code == 403
 
 
-def test_api_constituents_are_masked(client, cast, matter):
+def test_api_constituents_are_masked(client, cast, suggestion):
     client.force_login(cast.county_officer)
     rows = client.get("/api/constituents/").json()["results"]
     assert [row["phone"] for row in rows] == [MASKED]

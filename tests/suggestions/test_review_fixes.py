@@ -1,4 +1,4 @@
-"""Regressions from the security review of the concerns app."""
+"""Regressions from the security review of the suggestions app."""
 
 from django.urls import reverse
 
@@ -6,8 +6,8 @@ from suggestions.models import Assignment, Category, Channel, Suggestion
 from tests import factories as f
 
 
-def test_a_unit_page_shows_only_the_matters_the_viewer_may_see(client, world):
-    # Given: 夏家营镇's matter, assigned by the county to 天宁镇's own government
+def test_a_unit_page_shows_only_the_suggestions_the_viewer_may_see(client, world):
+    # Given: 夏家营镇's suggestion, assigned by the county to 天宁镇's own government
     tianning_government = f.HandlingUnitFactory(name="天宁镇人民政府", region=world.township)
     foreign = Suggestion.objects.create(
         region=world.other_township,
@@ -23,7 +23,7 @@ def test_a_unit_page_shows_only_the_matters_the_viewer_may_see(client, world):
     client.force_login(world.township_officer)
     response = client.get(reverse("suggestions:unit_detail", args=[tianning_government.pk]))
 
-    # Then: the unit is theirs, the other township's matter is not
+    # Then: the unit is theirs, the other township's suggestion is not
     assert response.status_code == 200
     assert "夏家营村口的路灯" not in response.content.decode()
     client.force_login(world.county_officer)
@@ -32,7 +32,9 @@ def test_a_unit_page_shows_only_the_matters_the_viewer_may_see(client, world):
 
 
 def test_public_api_answers_400_to_a_body_that_is_not_an_object(client, db):
-    response = client.post("/api/concerns/", data="[1, 2]", content_type="application/json")
+    response = client.post(
+        "/api/public-suggestions/", data="[1, 2]", content_type="application/json"
+    )
 
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
@@ -72,7 +74,7 @@ def test_inbox_filters_by_received_period_and_solved_outcome(client, world):
 
     from suggestions.models import Satisfaction
 
-    def matter(content, days_ago, **fields):
+    def suggestion(content, days_ago, **fields):
         row = Suggestion.objects.create(
             region=world.township,
             channel=Channel.PHONE,
@@ -84,12 +86,12 @@ def test_inbox_filters_by_received_period_and_solved_outcome(client, world):
         Suggestion.objects.filter(pk=row.pk).update(submitted_at=at)
         return row
 
-    matter("上月解决了的事", 40, status=Suggestion.Status.CLOSED)
-    matter("本月解决了的事", 1, status=Suggestion.Status.CLOSED)
-    matter(
+    suggestion("上月解决了的事", 40, status=Suggestion.Status.CLOSED)
+    suggestion("本月解决了的事", 1, status=Suggestion.Status.CLOSED)
+    suggestion(
         "本月不满意办结", 1, status=Suggestion.Status.CLOSED, satisfaction=Satisfaction.UNSATISFIED
     )
-    matter("本月还在办的事", 1, status=Suggestion.Status.ASSIGNED)
+    suggestion("本月还在办的事", 1, status=Suggestion.Status.ASSIGNED)
     today = timezone.localdate()
     client.force_login(world.county_officer)
 
@@ -120,8 +122,8 @@ def test_a_leader_creating_a_handling_unit_through_the_api_gets_403(client, worl
     assert response.status_code == 403
 
 
-def test_a_unit_clerk_no_longer_sees_a_matter_the_unit_sent_back(world):
-    matter = Suggestion.objects.create(
+def test_a_unit_clerk_no_longer_sees_a_suggestion_the_unit_sent_back(world):
+    suggestion = Suggestion.objects.create(
         region=world.township,
         channel=Channel.PHONE,
         category=Category.WATER,
@@ -129,11 +131,11 @@ def test_a_unit_clerk_no_longer_sees_a_matter_the_unit_sent_back(world):
         status=Suggestion.Status.ASSIGNED,
         handling=Suggestion.Handling.ASSIGNED,
     )
-    assignment = Assignment.objects.create(suggestion=matter, unit=world.unit)
-    assert Suggestion.objects.visible_to(world.clerk).filter(pk=matter.pk).exists()
+    assignment = Assignment.objects.create(suggestion=suggestion, unit=world.unit)
+    assert Suggestion.objects.visible_to(world.clerk).filter(pk=suggestion.pk).exists()
 
     assignment.status = Assignment.Status.RETURNED
     assignment.save(update_fields=["status"])
 
-    assert not Suggestion.objects.visible_to(world.clerk).filter(pk=matter.pk).exists()
-    assert Suggestion.objects.visible_to(world.county_officer).filter(pk=matter.pk).exists()
+    assert not Suggestion.objects.visible_to(world.clerk).filter(pk=suggestion.pk).exists()
+    assert Suggestion.objects.visible_to(world.county_officer).filter(pk=suggestion.pk).exists()

@@ -19,7 +19,7 @@ def _submitted(world, phone="13812345678", name="张大爷") -> Suggestion:
 
 
 def _track(client, code, last4=""):
-    return client.post(reverse("concern:track"), {"code": code, "phone_last4": last4})
+    return client.post(reverse("public_suggestions:track"), {"code": code, "phone_last4": last4})
 
 
 def test_code_and_last_four_digits_show_the_plain_chinese_timeline(client, world):
@@ -58,9 +58,11 @@ def test_anonymous_submission_is_tracked_by_code_alone(client, world):
 
 def test_detail_needs_the_proof_first(client, world):
     suggestion = _submitted(world)
-    response = client.get(reverse("concern:track_detail", args=[suggestion.tracking_code]))
+    response = client.get(
+        reverse("public_suggestions:track_detail", args=[suggestion.tracking_code])
+    )
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("concern:track"))
+    assert response["Location"].startswith(reverse("public_suggestions:track"))
 
 
 def test_citizen_rates_the_reply_which_records_the_follow_up(client, world):
@@ -70,10 +72,10 @@ def test_citizen_rates_the_reply_which_records_the_follow_up(client, world):
         actor=world.township_officer, suggestion=suggestion, text="已联系热力公司上门排气。"
     )
     _track(client, suggestion.tracking_code, "5678")
-    url = reverse("concern:track_detail", args=[suggestion.tracking_code])
+    url = reverse("public_suggestions:track_detail", args=[suggestion.tracking_code])
     page = client.get(url).content.decode()
     assert "已联系热力公司上门排气" in page and "评价答复" in page
-    rate = reverse("concern:track_rate", args=[suggestion.tracking_code])
+    rate = reverse("public_suggestions:track_rate", args=[suggestion.tracking_code])
     assert client.post(rate, {}).status_code == 400
     response = client.post(rate, {"satisfaction": "satisfied", "note": "谢谢"})
     assert response.status_code == 302
@@ -92,7 +94,7 @@ def test_rating_requires_the_proof(client, world):
         actor=world.deputy_user, suggestion=suggestion, text="已解决"
     )
     response = client.post(
-        reverse("concern:track_rate", args=[suggestion.tracking_code]),
+        reverse("public_suggestions:track_rate", args=[suggestion.tracking_code]),
         {"satisfaction": "satisfied"},
     )
     assert response.status_code == 302
@@ -100,7 +102,7 @@ def test_rating_requires_the_proof(client, world):
     assert suggestion.status == Suggestion.Status.REPLIED
 
 
-def test_a_merged_matter_shows_the_survivors_progress(client, world):
+def test_a_merged_suggestion_shows_the_survivors_progress(client, world):
     survivor = _submitted(world, phone="13900000000")
     duplicate = _submitted(world)
     services.suggestion_merge(actor=world.county_officer, duplicate=duplicate, survivor=survivor)
@@ -109,7 +111,7 @@ def test_a_merged_matter_shows_the_survivors_progress(client, world):
     )
     _track(client, duplicate.tracking_code, "5678")
     page = client.get(
-        reverse("concern:track_detail", args=[duplicate.tracking_code])
+        reverse("public_suggestions:track_detail", args=[duplicate.tracking_code])
     ).content.decode()
     assert "合并办理" in page and "已统一处理" in page
 
@@ -128,20 +130,20 @@ def test_the_citizen_downloads_the_reply_files_and_nobody_else_does(client, worl
         attachments=[ContentFile(b"%PDF-1.4 repair order", name="维修单.pdf")],
     )
     item = suggestion.reply_attachments.get()
-    url = reverse("concern:track_attachment", args=[suggestion.tracking_code, item.pk])
+    url = reverse("public_suggestions:track_attachment", args=[suggestion.tracking_code, item.pk])
 
     assert Client().get(url).status_code == 404  # no proof of code and digits
     _track(client, suggestion.tracking_code, "5678")
-    page = client.get(reverse("concern:track_detail", args=[suggestion.tracking_code]))
+    page = client.get(reverse("public_suggestions:track_detail", args=[suggestion.tracking_code]))
     assert url in page.content.decode() and "维修单.pdf" in page.content.decode()
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 repair order"
     assert response["Content-Disposition"].startswith("attachment")
     assert "private" in response["Cache-Control"]
-    # The proof for one matter opens no file of another, nor an id that is not its own.
+    # The proof for one suggestion opens no file of another, nor an id that is not its own.
     _track(client, other.tracking_code, "1111")
-    foreign = reverse("concern:track_attachment", args=[other.tracking_code, item.pk])
+    foreign = reverse("public_suggestions:track_attachment", args=[other.tracking_code, item.pk])
     assert client.get(foreign).status_code == 404
 
 
@@ -161,8 +163,8 @@ def test_a_merged_duplicates_follower_reads_the_reply_but_gets_no_files(client, 
     )
     item = survivor.reply_attachments.get()
     _track(client, duplicate.tracking_code, "1111")
-    page = client.get(reverse("concern:track_detail", args=[duplicate.tracking_code]))
+    page = client.get(reverse("public_suggestions:track_detail", args=[duplicate.tracking_code]))
     assert "已联系热力公司上门排气" in page.content.decode()
     assert "答复函.pdf" not in page.content.decode()
-    url = reverse("concern:track_attachment", args=[duplicate.tracking_code, item.pk])
+    url = reverse("public_suggestions:track_attachment", args=[duplicate.tracking_code, item.pk])
     assert client.get(url).status_code == 404

@@ -9,7 +9,7 @@ from suggestions.models import Assignment, Suggestion
 
 S = Suggestion.Status
 
-# The states a matter can be in, and which actions each allows.
+# The states a suggestion can be in, and which actions each allows.
 ALLOWED = {
     S.SUBMITTED: {"accept", "reject", "answer", "handle", "assign", "merge"},
     S.ACCEPTED: {"reject", "answer", "handle", "assign", "merge"},
@@ -182,7 +182,7 @@ def test_a_second_pending_extension_is_refused(world):
         services.extension_request(actor=world.clerk, suggestion=suggestion, days=3, reason="理由")
 
 
-def test_merging_into_itself_or_a_rejected_matter_is_refused(world):
+def test_merging_into_itself_or_a_rejected_suggestion_is_refused(world):
     suggestion = _new(world)
     with pytest.raises(ValidationError):
         services.suggestion_merge(

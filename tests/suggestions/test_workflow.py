@@ -1,4 +1,4 @@
-"""The whole life of a concern, through HTTP, as each member of the cast."""
+"""The whole life of a suggestion, through HTTP, as each member of the cast."""
 
 import datetime
 
@@ -12,7 +12,7 @@ from tests.suggestions.conftest import intake_data
 
 def _submit(client, world, **overrides) -> Suggestion:
     response = client.post(
-        reverse("concern:new_for_deputy", args=[world.deputy.public_token]),
+        reverse("public_suggestions:new_for_deputy", args=[world.deputy.public_token]),
         intake_data(**overrides),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -33,7 +33,7 @@ def _events(suggestion) -> list[str]:
 
 def test_full_lifecycle_through_assignment_extension_reply_reopen_and_close(client, cast, today):
     today(datetime.date(2026, 3, 2))
-    # Given a citizen's concern from the deputy's code
+    # Given a citizen's suggestion from the deputy's code
     suggestion = _submit(client, cast)
     assert suggestion.status == Suggestion.Status.SUBMITTED
     assert suggestion.region == cast.township
@@ -105,7 +105,7 @@ def test_full_lifecycle_through_assignment_extension_reply_reopen_and_close(clie
     assert suggestion.status == Suggestion.Status.REPLIED
     assert not suggestion.assignments.filter(status__in=Assignment.ACTIVE_STATUSES).exists()
 
-    # The citizen is not satisfied: the matter reopens once, 1 month from today
+    # The citizen is not satisfied: the suggestion reopens once, 1 month from today
     today(datetime.date(2026, 3, 17))
     response = _post(
         client, cast.station_officer, "follow_up", suggestion.pk, {"satisfaction": "unsatisfied"}
@@ -183,7 +183,7 @@ def test_deputy_answers_on_the_spot_from_their_inbox(client, cast):
     assert _events(suggestion) == ["submitted", "accepted", "on_spot"]
 
 
-def test_deputy_may_not_assign_or_answer_another_deputys_matter(client, cast):
+def test_deputy_may_not_assign_or_answer_another_deputys_suggestion(client, cast):
     suggestion = _submit(client, cast)
     _post(client, cast.township_officer, "accept", suggestion.pk)
     response = _post(client, cast.deputy_user, "assign", suggestion.pk, {"lead_unit": cast.unit.pk})
@@ -218,7 +218,7 @@ def test_station_officer_handles_locally_replies_and_follows_up(client, cast, to
     assert suggestion.status == Suggestion.Status.CLOSED
 
 
-def test_lead_unit_returns_a_misrouted_matter_to_the_assigner(client, cast, today):
+def test_lead_unit_returns_a_misrouted_suggestion_to_the_assigner(client, cast, today):
     today(datetime.date(2026, 3, 2))
     suggestion = _submit(client, cast)
     _post(client, cast.county_officer, "assign", suggestion.pk, {"lead_unit": cast.unit.pk})
@@ -235,7 +235,7 @@ def test_lead_unit_returns_a_misrouted_matter_to_the_assigner(client, cast, toda
     assert suggestion.status == Suggestion.Status.ACCEPTED
     assert suggestion.due_date is None
     assert assignment.status == Assignment.Status.RETURNED
-    # The clerk keeps a record of the return, but no way into the matter any more.
+    # The clerk keeps a record of the return, but no way into the suggestion any more.
     done = client.get(reverse("suggestions:unit_detail", args=[cast.unit.pk]), {"done": 1})
     page = done.content.decode()
     assert suggestion.display_code in page and "已退回" in page
@@ -400,7 +400,7 @@ def test_reply_with_a_template_and_an_attachment(client, cast):
     assert client.get(reverse("suggestions:attachment", args=[attachment.pk])).status_code == 404
 
 
-def test_staff_register_a_concern_from_a_phone_call(client, cast):
+def test_staff_register_a_suggestion_from_a_phone_call(client, cast):
     client.force_login(cast.township_officer)
     response = client.post(
         reverse("suggestions:new"),

@@ -1,6 +1,6 @@
-"""Concern objects on the 交城县 side of the `world` cast, made on first use.
+"""Suggestion objects on the 交城县 side of the `world` cast, made on first use.
 
-The cross-region walk and the concern tests share them: `concern(world).suggestion`.
+The cross-region walk and the suggestion tests share them: `suggestion_world(world).suggestion`.
 """
 
 from types import SimpleNamespace
@@ -19,9 +19,9 @@ from suggestions.models import (
 )
 
 
-def concern(world) -> SimpleNamespace:
-    if getattr(world, "_concern", None) is not None:
-        return world._concern
+def suggestion_world(world) -> SimpleNamespace:
+    if getattr(world, "_suggestion_world", None) is not None:
+        return world._suggestion_world
     constituent = Constituent.objects.create(
         region=world.county, name="张大爷", phone="13812345678", village="西街社区"
     )
@@ -48,7 +48,7 @@ def concern(world) -> SimpleNamespace:
         region=world.county, category=Category.WATER, title="供水答复", body="已安排维修。"
     )
     sla = SLAProfile.objects.create(region=world.county, category="", reply_days=10)
-    world._concern = SimpleNamespace(
+    world._suggestion_world = SimpleNamespace(
         constituent=constituent,
         suggestion=suggestion,
         assignment=assignment,
@@ -58,4 +58,4 @@ def concern(world) -> SimpleNamespace:
         template=template,
         sla=sla,
     )
-    return world._concern
+    return world._suggestion_world

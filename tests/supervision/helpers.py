@@ -1,4 +1,4 @@
-"""Concerns in known states for the supervision tests, made through the real services."""
+"""Suggestions in known states for the supervision tests, made through the real services."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def submit(world, *, category: str = "water", phone: str = "13812345678") -> Sug
 def assigned(
     world, *, on: datetime.date, actor=None, unit=None, category: str = "water", **kw
 ) -> Suggestion:
-    """A matter submitted and assigned on `on` (deadlines counted from that day)."""
+    """A suggestion submitted and assigned on `on` (deadlines counted from that day)."""
     with mock.patch("suggestions.services._today", return_value=on):
         suggestion = submit(world, category=category, **kw)
         services.suggestion_assign(

@@ -113,7 +113,7 @@ def test_a_profile_with_zero_days_reminds_nobody(world):
 
 
 def test_the_reply_deadline_is_reminded_to_the_lead_unit_and_again_after_an_extension(world):
-    # Given a signed water matter assigned Mon 2 Mar 2026, reply due Mon 9 Mar
+    # Given a signed water suggestion assigned Mon 2 Mar 2026, reply due Mon 9 Mar
     suggestion = signed(world, assigned(world, on=D(2026, 3, 2)), on=D(2026, 3, 2))
     assert suggestion.due_date == D(2026, 3, 9)
 
@@ -141,7 +141,7 @@ def test_the_reply_deadline_is_reminded_to_the_lead_unit_and_again_after_an_exte
 
 
 def test_a_deadline_set_today_is_not_reminded_today(world):
-    # Signing due Wed 4 Mar for a matter assigned Mon 2 Mar: the assignment notice
+    # Signing due Wed 4 Mar for a suggestion assigned Mon 2 Mar: the assignment notice
     # told the unit on Monday; the reminder comes on Tuesday.
     assigned(world, on=D(2026, 3, 2))
 
@@ -149,7 +149,7 @@ def test_a_deadline_set_today_is_not_reminded_today(world):
     assert remind(D(2026, 3, 3)).counts["acknowledge"] == 1
 
 
-def test_the_unit_clerk_is_reminded_once_with_a_link_to_the_matter(world):
+def test_the_unit_clerk_is_reminded_once_with_a_link_to_the_suggestion(world):
     suggestion = assigned(world, on=D(2026, 3, 2))
     remind(D(2026, 3, 3))
     remind(D(2026, 3, 3))

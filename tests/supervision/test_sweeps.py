@@ -1,4 +1,4 @@
-"""督办: overdue matters escalate to the level above their assigner, once per level."""
+"""督办: overdue suggestions escalate to the level above their assigner, once per level."""
 
 import datetime
 from unittest import mock
@@ -18,7 +18,7 @@ from tests import factories as f
 
 from .helpers import assigned, signed
 
-# Water matters: sign within 2 working days, reply within 5.
+# Water suggestions: sign within 2 working days, reply within 5.
 MONDAY = datetime.date(2026, 3, 2)  # no holiday in March 2026
 ACK_DUE = datetime.date(2026, 3, 4)
 REPLY_DUE = datetime.date(2026, 3, 9)
@@ -41,7 +41,7 @@ def test_deadlines_of_the_fixture_are_what_the_tests_assume(world):
 
 
 def test_unsigned_assignment_escalates_to_the_county_above_the_township(world):
-    # Given a matter the township assigned on Monday, not signed by Wednesday
+    # Given a suggestion the township assigned on Monday, not signed by Wednesday
     suggestion = assigned(world, on=MONDAY)
 
     # When the sweep runs on the day before and the day after the signing deadline
@@ -81,7 +81,7 @@ def test_a_county_assignment_escalates_to_the_city(world):
     assert Supervision.objects.get().region == world.city
 
 
-def test_a_matter_handled_by_the_township_itself_escalates_to_the_county(world):
+def test_a_suggestion_handled_by_the_township_itself_escalates_to_the_county(world):
     suggestion = submit_local(world)
 
     sweep(suggestion.due_date + datetime.timedelta(days=1))
@@ -112,7 +112,7 @@ def test_sweeping_twice_escalates_once(world):
 
 
 def test_still_overdue_after_five_working_days_goes_up_one_level_and_stops_at_the_city(world):
-    # Given the county supervises an unsigned matter from Thursday 5 March
+    # Given the county supervises an unsigned suggestion from Thursday 5 March
     suggestion = assigned(world, on=MONDAY)
     sweep(datetime.date(2026, 3, 5))
 
@@ -130,7 +130,7 @@ def test_still_overdue_after_five_working_days_goes_up_one_level_and_stops_at_th
     ) == ["county", "city"]
 
 
-def test_a_replied_matter_is_neither_escalated_nor_escalated_further(world):
+def test_a_replied_suggestion_is_neither_escalated_nor_escalated_further(world):
     suggestion = signed(world, assigned(world, on=MONDAY), on=MONDAY)
     with mock.patch("suggestions.services._today", return_value=REPLY_DUE):
         services.suggestion_reply(actor=world.clerk, suggestion=suggestion, text="已修复。")

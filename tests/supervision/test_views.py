@@ -26,7 +26,7 @@ D = datetime.date
 
 
 def _escalated(world, count: int = 1) -> list[Supervision]:
-    """Matters the township assigned on 2 March 2026 and the county supervises since the 5th."""
+    """Suggestions the township assigned on 2 March 2026 and the county supervises since the 5th."""
     for _ in range(count):
         assigned(world, on=D(2026, 3, 2))
     sweeps.escalate_overdue(now=timezone.make_aware(datetime.datetime(2026, 3, 5, 9)))
@@ -43,7 +43,9 @@ def _pdf_text(content: bytes) -> str:
 
 
 @pytest.mark.parametrize("member", ["county_officer", "township_officer", "city_officer", "leader"])
-def test_the_queue_shows_the_county_record_to_those_above_and_at_the_matter(client, world, member):
+def test_the_queue_shows_the_county_record_to_those_above_and_at_the_suggestion(
+    client, world, member
+):
     (record,) = _escalated(world)
     client.force_login(getattr(world, member))
 
@@ -81,7 +83,7 @@ def test_key_items_come_first_and_the_filter_narrows_to_them(client, world):
     assert [r.pk for r in page] == [second.pk]
 
 
-def test_closed_matters_leave_the_open_queue(client, world):
+def test_closed_suggestions_leave_the_open_queue(client, world):
     (record,) = _escalated(world)
     suggestion = record.suggestion
     with mock.patch("suggestions.services._today", return_value=D(2026, 3, 6)):
@@ -165,7 +167,7 @@ def test_the_letter_is_for_congress_staff_of_the_region_only(client, world, memb
 # --- Supervising by hand -----------------------------------------------------------------
 
 
-def test_county_staff_supervise_a_matter_by_hand_as_a_key_item(client, world):
+def test_county_staff_supervise_a_suggestion_by_hand_as_a_key_item(client, world):
     suggestion = assigned(world, on=D(2026, 3, 2))
     client.force_login(world.county_officer)
     url = reverse("supervision:escalate", args=[suggestion.pk])
@@ -179,7 +181,7 @@ def test_county_staff_supervise_a_matter_by_hand_as_a_key_item(client, world):
     assert record.created_by == world.county_officer
     assert record.note == "群众反映强烈，请三日内解决。"
     assert record.unit == world.unit and record.due_date == D(2026, 3, 4)
-    # The matter's page no longer offers the county a second 督办; the city may still
+    # The suggestion's page no longer offers the county a second 督办; the city may still
     detail = reverse("suggestions:detail", args=[suggestion.pk])
     assert url not in client.get(detail).content.decode()
     client.force_login(world.city_officer)
@@ -216,7 +218,7 @@ def test_supervising_by_hand_is_for_region_staff(client, world, member, status):
     assert not Supervision.objects.exists()
 
 
-def test_the_matter_page_shows_its_supervisions_to_staff_but_not_to_the_unit(client, world):
+def test_the_suggestion_page_shows_its_supervisions_to_staff_but_not_to_the_unit(client, world):
     (record,) = _escalated(world)
     url = reverse("suggestions:detail", args=[record.suggestion_id])
     letter = reverse("supervision:letter", args=[record.pk])

@@ -536,7 +536,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  suggestions: {n}, linked to receptions: {lk}")
 
     def _lifecycle(self, rng, day, age, satisfaction):
-        """A status that fits the matter's age, with the dates and fields it implies."""
+        """A status that fits the suggestion's age, with the dates and fields it implies."""
         fields = {
             "handling": "",
             "reply_text": "",

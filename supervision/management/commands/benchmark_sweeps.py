@@ -1,15 +1,15 @@
-"""Time the overdue sweep, the reminder sweep and a relay pass on a million open matters.
+"""Time the overdue sweep, the reminder sweep and a relay pass on a million open suggestions.
 
     DATABASE_URL=postgres://.../lianxin_bench uv run python manage.py migrate
     DATABASE_URL=postgres://.../lianxin_bench REDIS_URL=redis://127.0.0.1:6379/0 \\
         uv run python manage.py benchmark_sweeps --docs
 
-Seeds COUNT open matters (default 1,000,000) in a benchmark region tree of its own
+Seeds COUNT open suggestions (default 1,000,000) in a benchmark region tree of its own
 (code 99, "基准省"), 5% of them overdue (half unsigned past the signing deadline,
 half past the reply deadline), with one lead assignment each, using set-based
 INSERT ... SELECT (generate_series on PostgreSQL). Then it times:
 
-1. the first overdue sweep (every overdue matter escalates once),
+1. the first overdue sweep (every overdue suggestion escalates once),
 2. one relay pass (the sweep's notices handed to Redis, under a key prefix of its
    own that is deleted afterwards, so no worker sees them), and one over a backlog
    of --backlog made-up messages (default 10,000),
@@ -17,7 +17,7 @@ INSERT ... SELECT (generate_series on PostgreSQL). Then it times:
 4. the reminder sweep, first and second run.
 
 Meant for PostgreSQL, in a database of its own: it refuses SQLite unless
---allow-sqlite with at most 100,000 matters. Rows of an earlier run (the 99 tree)
+--allow-sqlite with at most 100,000 suggestions. Rows of an earlier run (the 99 tree)
 are deleted first. Figures are printed and written to var/benchmarks/sweeps.json
 (and docs/benchmarks/sweeps.md with --docs).
 """
@@ -53,14 +53,14 @@ TOWNSHIPS_PER_COUNTY = 10
 
 
 class Command(BaseCommand):
-    help = "Seed a million open matters and time the 督办 and reminder sweeps and a relay pass."
+    help = "Seed a million open suggestions and time the 督办 and reminder sweeps and a relay pass."
 
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, default=1_000_000)
         parser.add_argument(
             "--allow-sqlite",
             action="store_true",
-            help=f"Run on SQLite (at most {SQLITE_MAX:,} matters).",
+            help=f"Run on SQLite (at most {SQLITE_MAX:,} suggestions).",
         )
         parser.add_argument("--batch-size", type=int, default=None)
         parser.add_argument(
@@ -103,7 +103,7 @@ class Command(BaseCommand):
             "python": platform.python_version(),
             "batch_size": batch_size or settings.SWEEP_BATCH_SIZE,
         }
-        self._say(f"benchmark on {vendor}: {count:,} open matters, {count // 20:,} overdue")
+        self._say(f"benchmark on {vendor}: {count:,} open suggestions, {count // 20:,} overdue")
         # The relay pass is timed on its own: nothing is handed to the broker on commit.
         settings.OUTBOX_SEND_ON_COMMIT = False
         self._clean()
@@ -205,7 +205,7 @@ class Command(BaseCommand):
         return townships
 
     def _seed(self, count: int, townships, today: datetime.date) -> None:
-        """COUNT open matters and their lead assignments, by INSERT ... SELECT."""
+        """COUNT open suggestions and their lead assignments, by INSERT ... SELECT."""
         postgres = connection.vendor == "postgresql"
         now = timezone.now()
         mapping = ", ".join(
@@ -267,7 +267,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
-        self._say(f"  matters inserted in {time.perf_counter() - started:.1f} s")
+        self._say(f"  suggestions inserted in {time.perf_counter() - started:.1f} s")
         ack_due = (
             "CASE WHEN s.status = 'assigned' THEN "
             f"CASE WHEN CAST(substr(s.tracking_code, 3) AS integer) %% 40 = 20 "
@@ -342,7 +342,7 @@ class Command(BaseCommand):
         return {"relay_seconds": seconds, "relay_messages": sent}
 
     def _clean(self, outbox_floor: int | None = None) -> None:
-        """Delete the benchmark tree's rows (matters, their records, the regions)."""
+        """Delete the benchmark tree's rows (suggestions, their records, the regions)."""
         bench = f"{BENCH_CODE}/%"
         tables = {
             "event": SuggestionEvent._meta.db_table,
@@ -351,21 +351,22 @@ class Command(BaseCommand):
             "assignment": Assignment._meta.db_table,
             "suggestion": Suggestion._meta.db_table,
         }
-        matters = f"SELECT id FROM {tables['suggestion']} WHERE region_path LIKE %s"
+        suggestions = f"SELECT id FROM {tables['suggestion']} WHERE region_path LIKE %s"
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                f"DELETE FROM {tables['event']} WHERE suggestion_id IN ({matters})", [bench]
+                f"DELETE FROM {tables['event']} WHERE suggestion_id IN ({suggestions})", [bench]
             )
             cursor.execute(
                 f"DELETE FROM {tables['supervision']} WHERE region_path LIKE %s", [bench]
             )
             cursor.execute(
                 f"DELETE FROM {tables['reminder']} WHERE assignment_id IN ("
-                f"SELECT id FROM {tables['assignment']} WHERE suggestion_id IN ({matters}))",
+                f"SELECT id FROM {tables['assignment']} WHERE suggestion_id IN ({suggestions}))",
                 [bench],
             )
             cursor.execute(
-                f"DELETE FROM {tables['assignment']} WHERE suggestion_id IN ({matters})", [bench]
+                f"DELETE FROM {tables['assignment']} WHERE suggestion_id IN ({suggestions})",
+                [bench],
             )
             cursor.execute(f"DELETE FROM {tables['suggestion']} WHERE region_path LIKE %s", [bench])
         if connection.vendor == "postgresql":
@@ -410,7 +411,7 @@ class Command(BaseCommand):
 
     def _table(self, f: dict) -> str:
         rows = [
-            ("seeding", f"{f['count']:,} open matters + lead assignments", f["seed_seconds"]),
+            ("seeding", f"{f['count']:,} open suggestions + lead assignments", f["seed_seconds"]),
             (
                 "first overdue sweep",
                 f"{sum(f['sweep_first_escalated'].values()):,} escalated "
@@ -449,33 +450,33 @@ _DOC = """# Sweep benchmark (督办 and reminders)
 Measured with `manage.py benchmark_sweeps --docs` on this project's 2-core
 machine, in a PostgreSQL database of its own (`createdb lianxin_bench`, migrate,
 then the command with DATABASE_URL and REDIS_URL pointing there). Goals: the first
-overdue sweep over 1,000,000 open matters with 5% overdue under 10 s; the second
+overdue sweep over 1,000,000 open suggestions with 5% overdue under 10 s; the second
 (nothing new) under 1 s.
 
 {table}
 
 ## The data
 
-1,000,000 open matters in a tree of its own (1 city, 10 counties, 100 townships,
+1,000,000 open suggestions in a tree of its own (1 city, 10 counties, 100 townships,
 one handling unit per county), each with a lead assignment assigned by its
 township. 5% are overdue: 25,000 unsigned past their signing deadline, 25,000
 signed but past their reply deadline. Of the others, 2 in 5 are unsigned with a
 signing deadline 0-3 days ahead, the rest signed with a reply deadline 0-29 days
-ahead. So the reminder sweep finds far more work (28% of all matters) than a real
+ahead. So the reminder sweep finds far more work (28% of all suggestions) than a real
 day brings; it shows the throughput: {reminder_rate} reminders a second with their
 timeline entries and queued notices.
 
 ## Why it is fast
 
 - Per kind of work, one SELECT lists the candidates: a range scan of a partial
-  index (`suggestion_running_due`: open matters by reply deadline;
+  index (`suggestion_running_due`: open suggestions by reply deadline;
   `assignment_pending_ack_due`: unsigned assignments by signing deadline) with a
   `NOT EXISTS` anti-join on the unique (suggestion, region) of `Supervision` (or
   (assignment, kind, due date) of `ReminderLog`).
 - The candidates are claimed 5,000 at a time (settings.SWEEP_BATCH_SIZE) with
   `INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING`; the timeline entries
   are one more `INSERT ... SELECT` per batch; one outbox message per batch tells
-  people later. No Python loop over matters.
+  people later. No Python loop over suggestions.
 - The second sweep reads the same index ranges and finds every candidate done.
 - PostgreSQL's statistics of the claim tables are refreshed (ANALYZE) whenever a
   sweep has doubled them: with statistics that still said "empty", the planner

@@ -1,4 +1,4 @@
-"""A citizen scans a deputy's code in WeChat, raises a concern and follows it; staff handle it."""
+"""A citizen scans a deputy's code, raises a suggestion and follows it; staff handle it."""
 
 import datetime
 
@@ -10,7 +10,7 @@ from suggestions.models import Suggestion
 from tests.browser.conftest import login, screenshot
 
 
-def test_citizen_raises_a_concern_from_the_deputys_page_and_tracks_it(
+def test_citizen_raises_a_suggestion_from_the_deputys_page_and_tracks_it(
     phone_page, live_server, world
 ):
     page = phone_page
@@ -31,8 +31,8 @@ def test_citizen_raises_a_concern_from_the_deputys_page_and_tracks_it(
     page.fill("#id_place", "西街社区3号楼")
     page.fill("#id_contact_name", "张大爷")
     page.fill("#id_contact_phone", "13812345678")
-    screenshot(page, "concern-intake-phone")
-    # A double tap on the button sends the same form token: one concern, one receipt
+    screenshot(page, "suggestion-intake-phone")
+    # A double tap on the button sends the same form token: one suggestion, one receipt
     page.get_by_role("button", name="提交").dblclick()
     page.wait_for_url("**/c/r/**")
 
@@ -40,11 +40,11 @@ def test_citizen_raises_a_concern_from_the_deputys_page_and_tracks_it(
     assert page.locator("h1").inner_text() == "提交成功"
     suggestion = Suggestion.objects.get()
     assert page.locator(".tracking-code").inner_text() == suggestion.display_code
-    screenshot(page, "concern-receipt-phone")
+    screenshot(page, "suggestion-receipt-phone")
     page.reload()
     assert page.locator(".tracking-code").inner_text() == suggestion.display_code
     assert Suggestion.objects.count() == 1
-    # Back to the form and send it again: the same receipt, still one concern
+    # Back to the form and send it again: the same receipt, still one suggestion
     page.go_back()
     page.wait_for_load_state("networkidle")
     if not page.locator("#id_content").input_value():
@@ -64,7 +64,7 @@ def test_citizen_raises_a_concern_from_the_deputys_page_and_tracks_it(
     page.wait_for_load_state("networkidle")
     assert "待受理" in page.locator(".status-line").inner_text()
     assert "您的意见建议已提交" in page.locator(".public-timeline").inner_text()
-    screenshot(page, "concern-track-phone")
+    screenshot(page, "suggestion-track-phone")
 
     # The reply arrives with a file: the citizen reads it and downloads the file
     services.suggestion_handle_locally(actor=world.township_officer, suggestion=suggestion)
@@ -79,7 +79,7 @@ def test_citizen_raises_a_concern_from_the_deputys_page_and_tracks_it(
     with page.expect_download() as download:
         page.get_by_role("link", name="抢修通知.pdf").click()
     assert download.value.suggested_filename == "抢修通知.pdf"
-    screenshot(page, "concern-track-reply-phone")
+    screenshot(page, "suggestion-track-reply-phone")
 
 
 def test_deputy_answers_on_the_spot_from_a_phone(phone_page, live_server, world):
@@ -100,7 +100,7 @@ def test_deputy_answers_on_the_spot_from_a_phone(phone_page, live_server, world)
     page.wait_for_load_state("networkidle")
     assert "139****1111" in page.content()
     page.fill("textarea[name=text]", "已联系镇政府，明天更换路灯。")
-    screenshot(page, "concern-deputy-detail-phone")
+    screenshot(page, "suggestion-deputy-detail-phone")
     page.get_by_role("button", name="提交答复").first.click()
     page.wait_for_load_state("networkidle")
     assert "已记录当场答复" in page.locator(".messages").inner_text()
@@ -124,7 +124,7 @@ def test_county_officer_assigns_from_the_inbox_and_reveals_a_phone(page, live_se
     page.goto(f"{live_server.url}/suggestions/")
     assert page.locator("tbody tr").count() == 3
     assert "137****0000" in page.locator("tbody").inner_text()
-    screenshot(page, "concern-inbox-desktop")
+    screenshot(page, "suggestion-inbox-desktop")
     boxes = page.locator("input[name=ids]")
     boxes.nth(0).check()
     boxes.nth(1).check()
@@ -139,4 +139,4 @@ def test_county_officer_assigns_from_the_inbox_and_reveals_a_phone(page, live_se
     page.get_by_role("button", name="显示").click()
     page.wait_for_selector(".revealed-phone")
     assert page.locator(".revealed-phone").inner_text().startswith("1370000000")
-    screenshot(page, "concern-detail-desktop")
+    screenshot(page, "suggestion-detail-desktop")

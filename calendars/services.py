@@ -45,13 +45,13 @@ from functools import cache
 import chinese_calendar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from audit.models import AuditRecord
 from audit.services import audit_record, diff, snapshot
+from core import clock
 from regions.models import Region
 from tenancy.scope import scope_of
 
@@ -277,7 +277,7 @@ def add_calendar_months(
 
 
 def lookahead_years(today: datetime.date | None = None) -> list[int]:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return list(range(today.year, add_months(today, LOOKAHEAD_MONTHS).year + 1))
 
 

@@ -4,10 +4,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import clock
 from core.forms import add_service_errors as _add_errors
 from tenancy.access import access_object
 
@@ -41,8 +41,8 @@ def _year_param(request) -> int:
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+        return clock.today().year
+    return year if 2000 <= year <= 2100 else clock.today().year
 
 
 def _list_url(year: int) -> str:
@@ -138,7 +138,7 @@ def year_mark(request):
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
-        year = form.cleaned_data.get("year") or timezone.localdate().year
+        year = form.cleaned_data.get("year") or clock.today().year
         return redirect(_list_url(year))
     data = form.cleaned_data
     calendar_year_set_complete(

@@ -16,8 +16,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from core import clock
 
 from .models import OutboxMessage
 
@@ -53,7 +54,7 @@ def send(message_ids: list[int]) -> int:
     sent = 0
     for message_id in message_ids:
         run_outbox_message.apply_async(args=[message_id], retry=False)
-        OutboxMessage.objects.filter(pk=message_id).update(dispatched_at=timezone.now())
+        OutboxMessage.objects.filter(pk=message_id).update(dispatched_at=clock.now())
         sent += 1
     return sent
 
@@ -64,7 +65,7 @@ def relay(*, batch_size: int = 500) -> int:
     Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED and stamped before the
     lock is released, so two relays running at once never send the same row.
     """
-    now = timezone.now()
+    now = clock.now()
     settle = now - timedelta(seconds=settings.OUTBOX_RELAY_AFTER_SECONDS)
     resend = now - timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS)
     total = 0
@@ -108,7 +109,7 @@ def run(message_id: int) -> bool:
         if message is None:
             return False
         import_string(message.task)(**message.kwargs)
-        message.done_at = timezone.now()
+        message.done_at = clock.now()
         message.attempts += 1
         message.save(update_fields=["done_at", "attempts"])
     return True

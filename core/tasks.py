@@ -1,5 +1,6 @@
 from celery import shared_task
-from django.utils import timezone
+
+from core import clock
 
 from . import outbox
 from .models import Heartbeat
@@ -26,4 +27,4 @@ def outbox_relay() -> int:
 
 @shared_task(ignore_result=True, time_limit=60)
 def heartbeat() -> None:
-    Heartbeat.objects.update_or_create(name="beat", defaults={"at": timezone.now()})
+    Heartbeat.objects.update_or_create(name="beat", defaults={"at": clock.now()})

@@ -31,6 +31,7 @@ from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
+from core import clock
 from receptions.models import Reception
 from suggestions.models import Satisfaction, Suggestion
 
@@ -88,7 +89,7 @@ def suggestion_aggregates(today: datetime.date) -> dict:
     }
 
 
-SUGGESTION_METRICS = tuple(suggestion_aggregates(datetime.date.today()))
+SUGGESTION_METRICS = tuple(suggestion_aggregates(clock.today()))
 
 
 def count_suggestions(

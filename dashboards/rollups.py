@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 
+from core import clock
 from core.outbox import enqueue
 from receptions.models import Reception
 from regions.models import Region
@@ -129,11 +130,11 @@ def rollup_refresh(
     `watermark` and `mark` are given by a touched refresh: the moment and the highest
     reception id read before it looked for changes, so nothing logged meanwhile is lost.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if mark is None:
         mark = Reception.objects.aggregate(mark=Max("pk"))["mark"] or 0
     through = today - datetime.timedelta(days=1)
-    started = timezone.now()
+    started = clock.now()
     with transaction.atomic():
         current = RollupState.objects.select_for_update().filter(pk=state().pk).get()
         if current.built_through is None:
@@ -168,7 +169,7 @@ def rollup_refresh(
             # rebuilt every month that gained one); later ones are read live.
             current.reception_mark = mark
         current.built_through = through
-        current.refreshed_at = timezone.now()
+        current.refreshed_at = clock.now()
         if watermark is not None or months is None:
             current.watermark = watermark or started
         current.save(update_fields=["built_through", "refreshed_at", "watermark", "reception_mark"])
@@ -283,7 +284,7 @@ def touched_months(since: datetime.datetime) -> set[datetime.date]:
 
 def rollup_refresh_touched(*, today: datetime.date | None = None) -> RefreshReport:
     """Rebuild the months that changed since the last run (everything the first time)."""
-    started = timezone.now()
+    started = clock.now()
     mark = Reception.objects.aggregate(mark=Max("pk"))["mark"] or 0
     since = state().watermark
     if since is None:

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Value
 from django.db.models.functions import Substr
-from django.utils import timezone
 
+from core import clock
 from deputies.models import Deputy, StationMembership, current_membership_q
 from receptions.models import Reception
 from regions.models import Region
@@ -492,7 +492,7 @@ class Dashboard:
 
 def dashboard(slice_: Slice, period: Period, *, today: datetime.date | None = None) -> Dashboard:
     """Every figure of the dashboard of `slice_` over `period` (a fixed number of queries)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     current = rollup_state()
     built_through = current.built_through if slice_.uses_rollups else None
     # Presence up to the mark is in DutyPresence (empty, and the mark 0, before a build).

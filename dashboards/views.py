@@ -1,12 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import Role
 from congress_portal.db_router import replica_reads
+from core import clock
 from regions.models import Region
 from stations.models import Station
 from tenancy.access import access_object
@@ -71,7 +71,7 @@ def station_dashboard(request, station_pk: int):
 
 
 def _render(request, slice_: selectors.Slice):
-    today = timezone.localdate()
+    today = clock.today()
     period = parse_period(request.GET, today=today)
     with replica_reads(snapshot=True):
         dash = selectors.dashboard(slice_, period, today=today)

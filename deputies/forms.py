@@ -1,8 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from regions.models import Region
 from stations.forms import RegionChoiceField, writable_regions
 
@@ -83,7 +83,7 @@ class MembershipForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["station"].queryset = joinable_stations(actor)
-        self.fields["start_date"].initial = timezone.localdate()
+        self.fields["start_date"].initial = clock.today()
 
 
 class MembershipEndForm(forms.Form):
@@ -93,7 +93,7 @@ class MembershipEndForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["end_date"].initial = timezone.localdate()
+        self.fields["end_date"].initial = clock.today()
 
 
 class DeputyGroupForm(forms.ModelForm):

@@ -7,9 +7,9 @@ a clean sheet, the deputies to create. `services.deputies_import` writes them.
 import datetime
 from dataclasses import dataclass, field
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from stations.models import Station
 from stations.spreadsheets import Column, Problem, Sheet
 from stations.validators import is_mobile
@@ -121,7 +121,7 @@ def check_deputy_sheet(*, actor, sheet: Sheet) -> DeputySheetCheck:
     for station in Station.objects.visible_to(actor, for_write=True).filter(name__in=station_names):
         stations.setdefault(station.name, []).append(station)
 
-    today = timezone.localdate()
+    today = clock.today()
     seen: dict[tuple[str, str], int] = {}
     for row, v in rows:
         problems: list[Problem] = []

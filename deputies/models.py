@@ -3,9 +3,9 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.tokens import public_token
 from regions.models import RegionScoped, region_path_index
 from tenancy.querysets import ScopedQuerySet
@@ -91,7 +91,7 @@ class Deputy(RegionScoped):
 
 def current_membership_q(prefix: str = "", *, today: datetime.date | None = None) -> Q:
     """Memberships still running: no end date, or one in the future."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": today})
 
 
@@ -136,7 +136,7 @@ class StationMembership(models.Model):
 
     @property
     def is_current(self) -> bool:
-        return self.end_date is None or self.end_date > timezone.localdate()
+        return self.end_date is None or self.end_date > clock.today()
 
 
 class DeputyGroup(RegionScoped):

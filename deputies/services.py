@@ -9,11 +9,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditRecord
 from audit.services import audit_record, diff, snapshot
+from core import clock
 from regions.models import Region
 from stations.models import Station
 from stations.permissions import ensure_region_writable, require_staff_writer
@@ -168,8 +168,8 @@ def station_membership_end(
 ) -> StationMembership:
     """End a deputy's membership of a station (they leave it); the row stays as history."""
     ensure_region_writable(actor, membership.station.region)
-    end_date = end_date or timezone.localdate()
-    if membership.end_date is not None and membership.end_date <= timezone.localdate():
+    end_date = end_date or clock.today()
+    if membership.end_date is not None and membership.end_date <= clock.today():
         raise ValidationError({"end_date": _("该编组已结束。")})
     if end_date < membership.start_date:
         raise ValidationError({"end_date": _("离站日期不能早于进站日期。")})

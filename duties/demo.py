@@ -10,8 +10,7 @@ the point rules are matched by (region, kind); the points are recomputed each ru
 import datetime
 import random
 
-from django.utils import timezone
-
+from core import clock
 from deputies.models import Deputy
 from regions.models import Region
 
@@ -31,7 +30,7 @@ NOTES = [
 def seed(stdout=None) -> None:
     if not Region.objects.filter(path=DEMO_CITY_PATH).exists():
         return
-    today = timezone.localdate()
+    today = clock.today()
     deputies = Deputy.objects.filter(
         region_path__startswith=DEMO_CITY_PATH, status=Deputy.Status.ACTIVE
     )

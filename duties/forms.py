@@ -1,6 +1,7 @@
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core import clock
 
 from .models import POINTS_MAX, POINTS_MIN, DutyKind
 
@@ -25,7 +26,7 @@ class DutyReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        today = timezone.localdate()
+        today = clock.today()
         self.fields["year"].initial = today.year
         self.fields["date"].initial = today
 

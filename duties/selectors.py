@@ -20,6 +20,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from deputies.models import Deputy
 from receptions.models import (
     ActivityKind,
@@ -49,10 +50,6 @@ def _aware_bounds(start: datetime.date, end: datetime.date):
     low = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
     return low, high
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
 
 
 # --- Planned versus done -------------------------------------------------------------
@@ -108,7 +105,7 @@ def duty_checks(
 ) -> list[DutyCheck]:
     """Each (reception day, deputy on duty) of the stations up to today, checked against
     the log. Only deputies in `deputy_ids`, when given."""
-    today = today or _today()
+    today = today or clock.today()
     end = min(end, today)
     if end < start:
         return []

@@ -16,11 +16,11 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditRecord
 from audit.services import audit_record, diff, snapshot
+from core import clock
 from core.outbox import enqueue
 from deputies.models import Deputy
 from regions.models import Region
@@ -44,7 +44,7 @@ def deputy_points_recompute(
     Safe to run twice (the same records give the same rows).
     """
     ids = list(deputies.order_by("pk").values_list("pk", flat=True))
-    now = timezone.now()
+    now = clock.now()
     written = 0
     for offset in range(0, len(ids), RECOMPUTE_BATCH):
         batch = Deputy.objects.filter(pk__in=ids[offset : offset + RECOMPUTE_BATCH])
@@ -136,7 +136,7 @@ def point_rules_save(*, actor, region: Region, values: dict[str, int | None]) ->
             enqueue(
                 "duties.tasks.recompute_region_points",
                 region_id=region.pk,
-                year=timezone.localdate().year,
+                year=clock.today().year,
             )
     return changed
 
@@ -150,7 +150,7 @@ def _ensure_deputy_writable(actor, deputy: Deputy) -> None:
 
 
 def _check_report(year: int, date: datetime.date) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     if date > today:
         raise ValidationError({"date": _("述职日期不能晚于今天。")})
     if not (2000 <= year <= today.year) or date.year not in (year, year + 1):

@@ -7,8 +7,8 @@ schedule changed, a missed duty day turning up as days pass).
 """
 
 from celery import shared_task
-from django.utils import timezone
 
+from core import clock
 from deputies.models import Deputy
 from regions.models import Region
 
@@ -31,7 +31,7 @@ def recompute_region_points(*, region_id: int, year: int) -> int:
 @shared_task(ignore_result=True, time_limit=1800)
 def recompute_all_points(year: int | None = None) -> int:
     """Every deputy's points for the year (this year by default; in January also last year's)."""
-    today = timezone.localdate()
+    today = clock.today()
     years = [year] if year else ([today.year - 1, today.year] if today.month == 1 else [today.year])
     written = 0
     for each in years:

@@ -8,12 +8,12 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from audit.services import history_of
+from core import clock
 from core.forms import add_service_errors as _add_errors
 from deputies.models import Deputy, DeputyGroup, StationMembership, current_membership_q
 from regions.models import Region
@@ -65,7 +65,7 @@ MAX_MISSED_DAYS = 400
 
 
 def _year(request) -> int:
-    today = timezone.localdate()
+    today = clock.today()
     try:
         year = int(request.GET.get("year", today.year))
     except ValueError:
@@ -74,7 +74,7 @@ def _year(request) -> int:
 
 
 def _years() -> list[int]:
-    this = timezone.localdate().year
+    this = clock.today().year
     return list(range(this, this - 5, -1))
 
 
@@ -402,7 +402,7 @@ def _date(value: str | None, default: datetime.date) -> datetime.date:
 def missed(request):
     """Duty days of the schedule with no reception logged, per station and deputy."""
     _require_overview(request.user)
-    today = timezone.localdate()
+    today = clock.today()
     end = _date(request.GET.get("end"), today - datetime.timedelta(days=1))
     start = _date(request.GET.get("start"), end.replace(day=1))
     if start > end:

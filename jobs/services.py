@@ -11,11 +11,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditRecord
 from audit.services import audit_record
+from core import clock
 from core.outbox import enqueue
 from regions.models import Region
 
@@ -55,7 +55,7 @@ def job_start(*, actor, kind: str, region: Region, params: dict, title: str = ""
 
 def job_claim(*, job_id: int) -> Job | None:
     """Mark a queued job running; None if it is not queued (already claimed or gone)."""
-    now = timezone.now()
+    now = clock.now()
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
         status=Job.Status.RUNNING, started_at=now, updated_at=now
     )
@@ -65,7 +65,7 @@ def job_claim(*, job_id: int) -> Job | None:
 
 
 def job_record_progress(*, job: Job, done: int, total: int | None = None) -> None:
-    fields = {"progress_done": done, "updated_at": timezone.now()}
+    fields = {"progress_done": done, "updated_at": clock.now()}
     if total is not None:
         fields["progress_total"] = total
     Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(**fields)
@@ -82,7 +82,7 @@ def job_complete(*, job: Job, output: JobOutput) -> None:
         job.result.save(f"job-{job.pk}{suffix}", ContentFile(output.content), save=False)
         job.result_name = output.filename[:200]
         job.status = Job.Status.DONE
-        job.finished_at = timezone.now()
+        job.finished_at = clock.now()
         job.progress_done = max(job.progress_done, job.progress_total)
         job.save(
             update_fields=[
@@ -109,7 +109,7 @@ def job_fail(*, job: Job, message: str) -> None:
         before = job.status
         job.status = Job.Status.FAILED
         job.error = message[:500]
-        job.finished_at = timezone.now()
+        job.finished_at = clock.now()
         job.save(update_fields=["status", "error", "finished_at", "updated_at"])
         audit_record(
             actor=None,
@@ -130,7 +130,7 @@ def job_fail_if_stale(*, job: Job) -> bool:
     """
     if job.status != Job.Status.RUNNING:
         return False
-    silent_since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    silent_since = clock.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     if job.updated_at >= silent_since:
         return False
     job_fail(job=job, message=_("任务执行中断，请重新发起。"))
@@ -144,7 +144,7 @@ def job_record_download(*, actor, job: Job) -> None:
 
 def job_results_prune(*, older_than: timedelta) -> int:
     """Delete the result files of jobs finished before `older_than` ago; returns how many."""
-    cutoff = timezone.now() - older_than
+    cutoff = clock.now() - older_than
     pruned = 0
     expired = Job.objects.filter(status=Job.Status.DONE, finished_at__lt=cutoff).exclude(result="")
     for job in expired.iterator():

@@ -22,6 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core import clock
 from core.masking import mask_phone
 from dashboards.counting import aware_bounds
 from dashboards.periods import Period
@@ -351,7 +352,7 @@ def duty_counts(deputy_ids, period: Period) -> dict[int, Counter]:
 
 def duty_summary(actor, region, period, progress, *, full_phones: bool) -> bytes:
     """One line per deputy: where grouped, and what the period's record shows."""
-    today = timezone.localdate()
+    today = clock.today()
     deputies = deputies_queryset(actor, region).prefetch_related(
         Prefetch(
             "memberships",
@@ -436,7 +437,7 @@ def stations_queryset(actor, region: Region):
 
 def station_list(actor, region, period, progress, *, full_phones: bool) -> bytes:
     """One line per station and point: kind, place, head, rating and the period's receptions."""
-    today = timezone.localdate()
+    today = clock.today()
     stations = list(stations_queryset(actor, region).select_related("region", "parent"))
     progress.start(len(stations))
     ids = [station.pk for station in stations]

@@ -1,7 +1,7 @@
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from dashboards.periods import KINDS, parse_period
 from regions.models import Region
 from stations.filters import region_label
@@ -48,7 +48,7 @@ class LedgerForm(forms.Form):
             region_choices(user, for_write=False).filter(level__in=LEVELS).order_by("path")
         )
         field.label_from_instance = region_label
-        today = timezone.localdate()
+        today = clock.today()
         self.fields["year"].initial = today.year
         self.fields["quarter"].initial = (today.month - 1) // 3 + 1
         self.fields["month"].initial = today.month
@@ -74,6 +74,6 @@ class LedgerForm(forms.Form):
         }
         period = parse_period(
             {k: str(v) for k, v in raw.items() if v not in (None, "")},
-            today=timezone.localdate(),
+            today=clock.today(),
         )
         return period.params()

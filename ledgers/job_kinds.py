@@ -1,10 +1,10 @@
 """Ledgers are built in a worker (see jobs.registry): a province's register is large."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from congress_portal.db_router import replica_reads
+from core import clock
 from dashboards.periods import parse_period
 from jobs.registry import JobError, JobOutput, job_kind
 from regions.models import Region
@@ -29,7 +29,7 @@ def build_ledger(job, progress) -> JobOutput:
     region = Region.objects.visible_to(actor).filter(pk=params.get("region_id")).first()
     if region is None:
         raise JobError(_("所选行政区划不在您的管辖范围内。"))
-    period = parse_period(params, today=timezone.localdate())
+    period = parse_period(params, today=clock.today())
     with replica_reads():
         content = BUILDERS[kind](
             actor, region, period, progress, full_phones=shows_full_phones(actor)

@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from accounts.models import Role
+from core import clock
 from dashboards.periods import parse_period
 from jobs.models import Job
 from jobs.services import job_start
@@ -25,7 +25,7 @@ def index(request):
         region = form.cleaned_data["region"]
         kind = LedgerKind(form.cleaned_data["ledger"])
         params = form.period_params()
-        period = parse_period(params, today=timezone.localdate())
+        period = parse_period(params, today=clock.today())
         job = job_start(
             actor=request.user,
             kind="ledger",

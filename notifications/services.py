@@ -7,9 +7,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from accounts.models import RoleAssignment
+from core import clock
 from core.outbox import enqueue
 from core.sms import get_sms_backend
 
@@ -109,7 +109,7 @@ def deliver(*, delivery_ids: list[int]) -> None:
     Never raises for a channel failure, so the outbox does not roll back the
     deliveries already sent in this batch.
     """
-    now = timezone.now()
+    now = clock.now()
     due = Delivery.objects.filter(
         pk__in=delivery_ids, status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED]
     ).order_by("pk")
@@ -133,7 +133,7 @@ def deliver(*, delivery_ids: list[int]) -> None:
             )
         else:
             Delivery.objects.filter(pk=delivery.pk).update(
-                status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+                status=Delivery.Status.SENT, sent_at=clock.now(), last_error=""
             )
 
 
@@ -146,7 +146,7 @@ def retry_due_deliveries(*, batch_size: int = 200) -> int:
     with transaction.atomic():
         ids = list(
             Delivery.objects.select_for_update(skip_locked=True)
-            .filter(status=Delivery.Status.FAILED, next_attempt_at__lte=timezone.now())
+            .filter(status=Delivery.Status.FAILED, next_attempt_at__lte=clock.now())
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:batch_size]
         )
@@ -163,4 +163,4 @@ def notification_mark_read(*, user, notification_ids=None) -> int:
     unread = Notification.objects.visible_to(user).filter(read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
-    return unread.update(read_at=timezone.now())
+    return unread.update(read_at=clock.now())

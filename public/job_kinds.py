@@ -1,9 +1,9 @@
 """Batch placards: one multi-page PDF, built in a worker (see jobs.registry)."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import clock
 from deputies.models import Deputy
 from jobs.registry import JobError, JobOutput, job_kind
 from regions.models import Region
@@ -41,6 +41,6 @@ def build_placards(job, progress) -> JobOutput:
     )
     filename = _("%(place)s-亮码牌-%(date)s.pdf") % {
         "place": place,
-        "date": timezone.localdate().strftime("%Y%m%d"),
+        "date": clock.today().strftime("%Y%m%d"),
     }
     return JobOutput(filename=filename, content=content)

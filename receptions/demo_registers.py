@@ -23,6 +23,7 @@ from collections import defaultdict
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from core import clock
 from deputies.models import Deputy, StationMembership, current_membership_q
 from regions.models import Region
 from stations.models import Station
@@ -85,7 +86,7 @@ def seed_registers(stdout=None) -> None:
     city = Region.objects.filter(path=DEMO_CITY_PATH).first()
     if city is None:
         return
-    end = timezone.localdate() - datetime.timedelta(days=1)
+    end = clock.today() - datetime.timedelta(days=1)
     start = end - datetime.timedelta(days=DAYS - 1)
     rng = random.Random(368)
     actor = _demo_actor()
@@ -316,7 +317,7 @@ def _quiet_history() -> None:
     OutboxMessage.objects.filter(
         task="suggestions.tasks.notify_new_suggestion", done_at__isnull=True
     ).filter(kwargs__suggestion_id__in=list(demo.values_list("pk", flat=True))).update(
-        done_at=timezone.now()
+        done_at=clock.now()
     )
 
 

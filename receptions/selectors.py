@@ -20,9 +20,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from calendars.services import WorkingCalendar
+from core import clock
 from deputies.models import Deputy, StationMembership
 from stations.models import Station
 
@@ -62,7 +62,7 @@ def upcoming_reception_days(
     station: Station, *, limit: int = 5, today: datetime.date | None = None
 ) -> list[ReceptionDay]:
     """The station's next `limit` reception days, today included."""
-    today = today or _today()
+    today = today or clock.today()
     end = today + datetime.timedelta(days=min(31 * (limit + 1), MAX_LOOKAHEAD_DAYS))
     days = _days_for_rules(ReceptionRule.objects.filter(station=station), today, end)
     return days[:limit]
@@ -72,7 +72,7 @@ def upcoming_duty_days_for_deputy(
     deputy: Deputy, *, limit: int = 5, today: datetime.date | None = None
 ) -> list[ReceptionDay]:
     """The next `limit` days on which `deputy` is on duty at any station, today included."""
-    today = today or _today()
+    today = today or clock.today()
     end = today + datetime.timedelta(days=min(31 * (limit + 1), MAX_LOOKAHEAD_DAYS))
     return duty_days_between(deputy, today, end)[:limit]
 
@@ -88,10 +88,6 @@ def duty_days_between(
     ).values("pk")
     days = _days_for_rules(ReceptionRule.objects.filter(pk__in=involved), start, end)
     return [day for day in days if any(d.pk == deputy.pk for d in day.deputies)]
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
 
 
 # --- The engine ---------------------------------------------------------------------

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditRecord
 from audit.services import audit_record, diff, snapshot
+from core import clock
 from core.outbox import enqueue
 from deputies.models import Deputy, StationMembership, current_membership_q
 from stations.models import Station
@@ -351,7 +351,7 @@ def may_edit_log(actor, obj, *, now: datetime.datetime | None = None) -> bool:
     """Staff at any time; the recorder or the station's officer within the window."""
     if is_log_staff(actor, obj):
         return True
-    now = now or timezone.now()
+    now = now or clock.now()
     if now - obj.created_at > LOG_EDIT_WINDOW:
         return False
     station_id = getattr(obj, "station_id", None)
@@ -371,7 +371,7 @@ def _window_hours() -> int:
 
 
 def _check_date(date: datetime.date) -> None:
-    if date > timezone.localdate():
+    if date > clock.today():
         raise ValidationError({"date": _("日期不能晚于今天。")})
 
 

@@ -10,12 +10,12 @@ from django.forms.utils import ErrorDict
 from django.http import FileResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from audit.services import history_of
+from core import clock
 from core.forms import add_service_errors as _add_errors
 from deputies.models import Deputy
 from stations.models import Station
@@ -83,7 +83,7 @@ def _month_param(request) -> datetime.date:
         year, month = (int(part) for part in request.GET.get("month", "").split("-"))
         return datetime.date(year, month, 1)
     except (TypeError, ValueError):
-        return timezone.localdate().replace(day=1)
+        return clock.today().replace(day=1)
 
 
 def _shift_month(first: datetime.date, months: int) -> datetime.date:
@@ -120,7 +120,7 @@ def schedule(request):
             "month": first,
             "previous_month": _shift_month(first, -1),
             "next_month": _shift_month(first, 1),
-            "this_month": timezone.localdate().replace(day=1),
+            "this_month": clock.today().replace(day=1),
             "stations": stations.only("pk", "name").order_by("name"),
             "selected": selected,
             "deputy": deputy,
@@ -133,7 +133,7 @@ def schedule(request):
 def station_rules(request, station_pk: int):
     station = access_object(Station, request.user, station_pk)
     rules = station.reception_rules.prefetch_related("deputies").order_by("-active", "pk")
-    today = timezone.localdate()
+    today = clock.today()
     exceptions = (
         ReceptionException.objects.filter(rule__station=station, date__gte=today)
         .select_related("rule")
@@ -159,7 +159,7 @@ def _rule_data(form) -> dict:
 @login_required
 def rule_new(request, station_pk: int):
     station = access_object(Station, request.user, station_pk, for_write=True)
-    initial = {"kind": ReceptionRule.Kind.MONTHLY, "valid_from": timezone.localdate()}
+    initial = {"kind": ReceptionRule.Kind.MONTHLY, "valid_from": clock.today()}
     form = RuleForm(request.POST or None, actor=request.user, station=station, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -382,7 +382,7 @@ def log_new(request):
     if station is None and len(choices := list(stations[:2])) == 1:
         station = choices[0]
     me = own_deputy(request.user)
-    today = timezone.localdate()
+    today = clock.today()
     # "补登" links from the missed-duty page bring the day to log.
     day = _date_param(request.GET.get("date"))
     day = day if day is not None and day <= today else today
@@ -615,7 +615,7 @@ def visit_new(request):
         elif "refresh" in data:
             data, quiet = data.copy(), True
             data.setlist("households", [])
-    initial = {"deputy": deputy, "date": timezone.localdate(), "form_token": new_form_token()}
+    initial = {"deputy": deputy, "date": clock.today(), "form_token": new_form_token()}
     form = VisitForm(
         data,
         deputies=deputies,
@@ -892,7 +892,7 @@ def activity_new(request):
         station = choices[0]
     data = request.POST if request.method == "POST" else None
     quiet = data is not None and "refresh" in data
-    initial = {"station": station, "date": timezone.localdate()}
+    initial = {"station": station, "date": clock.today()}
     form = ActivityForm(
         data, request.FILES or None, stations=stations, station=station, initial=initial
     )

@@ -1,9 +1,9 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from regions.models import Region
 from tenancy.scope import region_choices
 
@@ -149,7 +149,7 @@ class StationRateForm(forms.Form):
         self.fields["items_met"].queryset = StandardItem.objects.filter(
             pk__in=[item.pk for item in checklist]
         ).order_by("order", "pk")
-        self.fields["assessed_on"].initial = timezone.localdate()
+        self.fields["assessed_on"].initial = clock.today()
 
 
 class WithdrawForm(forms.Form):

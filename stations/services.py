@@ -11,11 +11,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditRecord
 from audit.services import audit_record, diff, snapshot
+from core import clock
 from regions.models import Region
 
 from .models import StandardItem, Station, StationAssessment, StationAssessmentPhoto
@@ -341,7 +341,7 @@ def station_rate(
     errors = {}
     if not 1 <= int(stars) <= 5:
         errors["stars"] = _("星级应为1到5星。")
-    if assessed_on > timezone.localdate():
+    if assessed_on > clock.today():
         errors["assessed_on"] = _("评定日期不能晚于今天。")
     allowed = {item.pk for item in standard_checklist(station.region)}
     items_met = list(items_met)
@@ -391,7 +391,7 @@ def assessment_withdraw(*, actor, assessment: StationAssessment, reason: str) ->
     if not reason:
         raise ValidationError({"reason": _("请填写撤销原因。")})
     with transaction.atomic():
-        assessment.withdrawn_at = timezone.now()
+        assessment.withdrawn_at = clock.now()
         assessment.withdrawn_by = actor
         assessment.withdraw_reason = reason[:200]
         assessment.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from regions.models import Region
 
 from .models import Assignment, Category, SLAProfile, Suggestion, SuggestionEvent
@@ -195,7 +195,7 @@ def _recompute(
         if any(field.name == "updated_at" for field in model._meta.concrete_fields):
             # A queryset update skips auto_now: say the rows changed, so that the
             # dashboards' five-minute rollup refresh counts their months again.
-            changes["updated_at"] = timezone.now()
+            changes["updated_at"] = clock.now()
         rows.update(**changes)
     return moved
 

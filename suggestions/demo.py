@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from core import clock
 from deputies.models import StationMembership, current_membership_q
 from regions.models import Region
 from stations.models import Station
@@ -291,7 +292,7 @@ def seed_suggestions(units_by_county, stdout=None) -> int:
         return 0
     rng = random.Random(20260301)
     calendar = WorkingCalendar()
-    now = timezone.now()
+    now = clock.now()
     favoured = [s for s in sources if s.county_code in units_by_county]
     showcase = [
         s

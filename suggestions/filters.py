@@ -3,9 +3,9 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from deputies.models import Deputy
 from regions.models import Region
 from stations.models import Station
@@ -121,7 +121,7 @@ class SuggestionFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=unit.assignments.values("suggestion_id"))
 
     def filter_due(self, queryset, name, value):
-        today = timezone.localdate()
+        today = clock.today()
         running = queryset.filter(status__in=Suggestion.RUNNING_STATUSES)
         if value == "overdue":
             return running.filter(due_date__lt=today)

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.tokens import readable_code
 from regions.models import RegionScoped, region_path_index
 from tenancy.querysets import ScopedQuerySet
@@ -374,7 +375,7 @@ class Suggestion(RegionScoped):
         return (
             self.status in self.RUNNING_STATUSES
             and self.due_date is not None
-            and self.due_date < timezone.localdate()
+            and self.due_date < clock.today()
         )
 
 
@@ -511,7 +512,7 @@ class Assignment(models.Model):
         return (
             self.status == self.Status.PENDING
             and self.acknowledge_due is not None
-            and self.acknowledge_due < timezone.localdate()
+            and self.acknowledge_due < clock.today()
         )
 
 

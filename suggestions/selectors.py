@@ -17,9 +17,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.utils import timezone
 
 from accounts.models import Role
+from core import clock
 from tenancy.scope import scope_of
 
 from . import services
@@ -86,7 +86,7 @@ def inbox(user) -> QuerySet[Suggestion]:
 
 
 def overdue_q(prefix: str = "") -> Q:
-    today = timezone.localdate()
+    today = clock.today()
     return Q(**{f"{prefix}status__in": Suggestion.RUNNING_STATUSES}) & Q(
         **{f"{prefix}due_date__lt": today}
     )
@@ -98,7 +98,7 @@ def unit_queue(user, unit: HandlingUnit, *, done: bool = False) -> QuerySet[Assi
     A county may assign a township's suggestion to another township's government, so
     seeing a unit does not mean seeing every suggestion it holds.
     """
-    today = timezone.localdate()
+    today = clock.today()
     statuses = (
         [Assignment.Status.DONE, Assignment.Status.RETURNED, Assignment.Status.WITHDRAWN]
         if done
@@ -189,7 +189,7 @@ def actions_for(user, suggestion: Suggestion, assignments: list[Assignment]) -> 
     status = suggestion.status
     triage = status in (Status.SUBMITTED, Status.ACCEPTED)
     running = status in (Status.ASSIGNED, Status.HANDLING)
-    today = services._today()
+    today = clock.today()
     lead = next((a for a in assignments if a.role == Assignment.Role.LEAD and a.is_active), None)
     if suggestion.handling == Suggestion.Handling.ASSIGNED:
         handler = staff or (lead is not None and services.is_unit_clerk(user, lead.unit_id))

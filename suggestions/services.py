@@ -40,11 +40,11 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditRecord
 from audit.services import audit_record, diff, snapshot
+from core import clock
 from core.outbox import enqueue
 from regions.models import Region
 from tenancy.scope import scope_of
@@ -169,10 +169,6 @@ def _save(suggestion: Suggestion, before: dict, actor, note: str, fields: Iterab
         note=note,
         actor_label="" if getattr(actor, "is_authenticated", False) else _("群众"),
     )
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
 
 
 def _set_reply_deadline(suggestion: Suggestion, *, spec: str, start: datetime.date) -> None:
@@ -440,7 +436,7 @@ def suggestion_reject(*, actor, suggestion: Suggestion, reason: str, note: str =
         suggestion.status = Status.REJECTED
         suggestion.reject_reason = reason
         suggestion.reject_note = note.strip()
-        suggestion.closed_at = timezone.now()
+        suggestion.closed_at = clock.now()
         _event(
             suggestion,
             Kind.REJECTED,
@@ -482,7 +478,7 @@ def suggestion_merge(*, actor, duplicate: Suggestion, survivor: Suggestion) -> S
         before = snapshot(duplicate, TRACKED_FIELDS)
         duplicate.status = Status.MERGED
         duplicate.merged_into = survivor
-        duplicate.closed_at = timezone.now()
+        duplicate.closed_at = clock.now()
         _event(
             duplicate,
             Kind.MERGED,
@@ -527,7 +523,7 @@ def suggestion_answer_on_spot(*, actor, suggestion: Suggestion, text: str) -> Su
         suggestion.status = Status.REPLIED
         suggestion.handling = Suggestion.Handling.ON_SPOT
         suggestion.reply_text = text
-        suggestion.replied_at = timezone.now()
+        suggestion.replied_at = clock.now()
         _event(
             suggestion,
             Kind.ANSWERED_ON_SPOT,
@@ -561,7 +557,7 @@ def suggestion_handle_locally(*, actor, suggestion: Suggestion, note: str = "") 
         suggestion.assigner_region = congress_region_of(
             suggestion.station.region if suggestion.station else suggestion.region
         )
-        _set_reply_deadline(suggestion, spec=f"wd:{terms.reply_days}", start=_today())
+        _set_reply_deadline(suggestion, spec=f"wd:{terms.reply_days}", start=clock.today())
         who = suggestion.station.name if suggestion.station else suggestion.region.name
         _event(
             suggestion,
@@ -614,7 +610,7 @@ def suggestion_assign(
             raise ValidationError(_("只能交办给本辖区内启用的承办单位。"))
         _accept_implicitly(suggestion, actor)
         before = snapshot(suggestion, TRACKED_FIELDS)
-        today = _today()
+        today = clock.today()
         terms = deadlines.terms_for(suggestion.region, suggestion.category)
         acknowledge = deadlines.compute(
             what=_("签收"),
@@ -736,9 +732,9 @@ def assignment_acknowledge(*, actor, assignment: Assignment) -> Assignment:
             )
         before = snapshot(suggestion, TRACKED_FIELDS)
         assignment.status = Assignment.Status.ACKNOWLEDGED
-        assignment.acknowledged_at = timezone.now()
+        assignment.acknowledged_at = clock.now()
         assignment.save(update_fields=["status", "acknowledged_at"])
-        late = assignment.acknowledge_due is not None and _today() > assignment.acknowledge_due
+        late = assignment.acknowledge_due is not None and clock.today() > assignment.acknowledge_due
         _event(
             suggestion,
             Kind.ACKNOWLEDGED,
@@ -789,13 +785,13 @@ def assignment_return(*, actor, assignment: Assignment, reason: str) -> Assignme
             )
         if suggestion.status not in (Status.ASSIGNED, Status.HANDLING):
             raise ValidationError(_("该事项已答复或办结，不能退回。"))
-        if assignment.return_due is not None and _today() > assignment.return_due:
+        if assignment.return_due is not None and clock.today() > assignment.return_due:
             raise ValidationError(
                 _("已超过退回期限（%(due)s），不能退回，请与交办单位联系。")
                 % {"due": _date(assignment.return_due)}
             )
         before = snapshot(suggestion, TRACKED_FIELDS)
-        now = timezone.now()
+        now = clock.now()
         assignment.status = Assignment.Status.RETURNED
         assignment.returned_at = now
         assignment.return_reason = reason
@@ -855,7 +851,7 @@ def extension_request(*, actor, suggestion: Suggestion, days: int, reason: str) 
         suggestion = _lock(suggestion)
         _require(_handler_may_act(actor, suggestion))
         _expect(suggestion, Status.ASSIGNED, Status.HANDLING, action=_("申请延期"))
-        if suggestion.due_date is not None and _today() > suggestion.due_date:
+        if suggestion.due_date is not None and clock.today() > suggestion.due_date:
             raise ValidationError(
                 _("答复期限（%(due)s）已过，应在期限届满前申请延期。")
                 % {"due": _date(suggestion.due_date)}
@@ -902,13 +898,13 @@ def extension_decide(
             ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REFUSED
         )
         extension.decided_by = actor
-        extension.decided_at = timezone.now()
+        extension.decided_at = clock.now()
         extension.decision_note = note
         extension.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         if approve:
             old = suggestion.due_date
             spec = deadlines.extend_spec(suggestion.due_spec, extension.days)
-            _set_reply_deadline(suggestion, spec=spec, start=suggestion.due_start or _today())
+            _set_reply_deadline(suggestion, spec=spec, start=suggestion.due_start or clock.today())
             _event(
                 suggestion,
                 Kind.EXTENSION_APPROVED,
@@ -952,8 +948,8 @@ def suggestion_reply(
         _require(_handler_may_act(actor, suggestion))
         _expect(suggestion, Status.HANDLING, action=_("答复"))
         before = snapshot(suggestion, TRACKED_FIELDS)
-        now = timezone.now()
-        late = suggestion.due_date is not None and _today() > suggestion.due_date
+        now = clock.now()
+        late = suggestion.due_date is not None and clock.today() > suggestion.due_date
         suggestion.status = Status.REPLIED
         suggestion.reply_text = text
         suggestion.replied_at = now
@@ -1011,7 +1007,7 @@ def suggestion_follow_up(
             )
         _expect(suggestion, Status.REPLIED, action=_("回访评价"))
         before = snapshot(suggestion, TRACKED_FIELDS)
-        now = timezone.now()
+        now = clock.now()
         suggestion.satisfaction = satisfaction
         suggestion.followed_up_at = now
         label = Satisfaction(satisfaction).label
@@ -1045,7 +1041,7 @@ def suggestion_follow_up(
             if lead is not None:
                 lead.status = Assignment.Status.ACKNOWLEDGED
                 lead.save(update_fields=["status"])
-            _set_reply_deadline(suggestion, spec=f"m:{terms.rehandle_months}", start=_today())
+            _set_reply_deadline(suggestion, spec=f"m:{terms.rehandle_months}", start=clock.today())
             _event(
                 suggestion,
                 Kind.REOPENED,

@@ -13,10 +13,10 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLE_LEVEL, Role, User
+from core import clock
 from notifications.services import notify, sms_to_citizen
 
 from .models import DutyReminderLog, ReminderLog, Supervision, congress_name
@@ -33,7 +33,7 @@ def _claim(model, ids) -> list[int]:
             .filter(pk__in=list(ids), notified_at__isnull=True)
             .values_list("pk", flat=True)
         )
-        model.objects.filter(pk__in=claimed).update(notified_at=timezone.now())
+        model.objects.filter(pk__in=claimed).update(notified_at=clock.now())
     return claimed
 
 

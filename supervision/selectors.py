@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_celery_beat.models import PeriodicTask
 
+from core import clock
 from core.models import Heartbeat, OutboxMessage
 from suggestions.models import Suggestion
 
@@ -53,7 +54,7 @@ def of_suggestion(user, suggestion: Suggestion) -> list[Supervision]:
 
 def overdue_days(supervision: Supervision) -> int:
     due = supervision.due_date
-    today = timezone.localdate()
+    today = clock.today()
     return (today - due).days if due and due < today else 0
 
 
@@ -124,7 +125,7 @@ HEARTBEAT_STALE_SECONDS = 300
 
 def heartbeats() -> list[Heartbeat]:
     """When each periodic job last ran; `stale` marks the beat heartbeat gone quiet."""
-    now = timezone.now()
+    now = clock.now()
     rows = list(Heartbeat.objects.order_by("name"))
     for row in rows:
         row.stale = row.name == "beat" and (now - row.at).total_seconds() > HEARTBEAT_STALE_SECONDS

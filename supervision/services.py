@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditRecord
 from audit.services import audit_record, diff, snapshot
+from core import clock
 from core.outbox import enqueue
 from suggestions.models import Assignment, Suggestion, SuggestionEvent
 from suggestions.services import assigning_region, is_region_staff
@@ -93,7 +93,7 @@ def supervision_escalate(
         if Supervision.objects.filter(suggestion=suggestion, region=region).exists():
             raise ValidationError(_("%(body)s已督办该事项。") % {"body": congress_name(region)})
         due, unit_id = _missed_deadline(suggestion)
-        now = timezone.now()
+        now = clock.now()
         supervision = Supervision.objects.create(
             suggestion=suggestion,
             suggestion_region_path=suggestion.region_path,
@@ -146,7 +146,7 @@ def supervision_mark_key(*, actor, supervision: Supervision, key: bool) -> Super
         before = snapshot(supervision, ["key"])
         supervision.key = key
         supervision.key_marked_by = actor
-        supervision.key_marked_at = timezone.now()
+        supervision.key_marked_at = clock.now()
         supervision.save(update_fields=["key", "key_marked_by", "key_marked_at"])
         SuggestionEvent.objects.create(
             suggestion_id=supervision.suggestion_id,

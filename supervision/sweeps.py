@@ -44,6 +44,7 @@ from audit.models import AuditRecord
 from audit.services import audit_record
 from calendars.models import CalendarOverride
 from calendars.services import WorkingCalendar, add_working_days
+from core import clock
 from core.models import Heartbeat
 from core.outbox import enqueue
 from regions.models import Region
@@ -527,7 +528,7 @@ def escalate_overdue(
     WORKING_DAYS working days after its highest supervision goes one level up.
     Nothing goes above SUPERVISION_TOP_LEVEL. `now` is for tests and benchmarks.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     today = timezone.localdate(now)
     limit = batch_size or settings.SWEEP_BATCH_SIZE
     levels = supervising_levels()
@@ -555,7 +556,7 @@ def escalate_overdue(
         record=lambda rows: _record_supervisions(rows, now),
         batch_size=limit,
     )
-    Heartbeat.objects.update_or_create(name="supervision-sweep", defaults={"at": timezone.now()})
+    Heartbeat.objects.update_or_create(name="supervision-sweep", defaults={"at": clock.now()})
     result = SweepResult(counts)
     if result.total:
         logger.info("supervision sweep %s: %s", today, counts)
@@ -710,7 +711,7 @@ def remind_due(
     *, now: datetime.datetime | None = None, batch_size: int | None = None
 ) -> SweepResult:
     """Remind handling units of signing and reply deadlines N working days ahead, once each."""
-    now = now or timezone.now()
+    now = now or clock.now()
     today = timezone.localdate(now)
     limit = batch_size or settings.SWEEP_BATCH_SIZE
     sql, params, latest = _horizon_case(today, WorkingCalendar())
@@ -728,7 +729,7 @@ def remind_due(
             record=lambda rows: _record_reminders(rows, now),
             batch_size=limit,
         )
-    Heartbeat.objects.update_or_create(name="reminder-sweep", defaults={"at": timezone.now()})
+    Heartbeat.objects.update_or_create(name="reminder-sweep", defaults={"at": clock.now()})
     return SweepResult(counts)
 
 
@@ -740,7 +741,7 @@ def remind_duties(*, now: datetime.datetime | None = None) -> SweepResult:
     from receptions.selectors import reception_days_between
     from stations.models import Station
 
-    now = now or timezone.now()
+    now = now or clock.now()
     tomorrow = timezone.localdate(now) + ONE_DAY
     rows = sorted(
         {
@@ -768,5 +769,5 @@ def remind_duties(*, now: datetime.datetime | None = None) -> SweepResult:
             return inserted
 
         created += len(_run_batch(batch))
-    Heartbeat.objects.update_or_create(name="duty-reminder-sweep", defaults={"at": timezone.now()})
+    Heartbeat.objects.update_or_create(name="duty-reminder-sweep", defaults={"at": clock.now()})
     return SweepResult({"duty": created})

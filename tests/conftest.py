@@ -4,11 +4,13 @@
 文水县 > 凤城镇 whose officer is the outsider who must see nothing of ours.
 """
 
+import contextlib
 from types import SimpleNamespace
 
 import pytest
 
 from accounts.models import Role
+from core import clock as core_clock
 from tests import factories as f
 
 
@@ -80,6 +82,18 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def clock():
+    """Move the one clock (`core.clock`): `clock(day)` pins now/today until the test ends."""
+    with contextlib.ExitStack() as stack:
+
+        def pin(value):
+            stack.enter_context(core_clock.frozen(value))
+            return value
+
+        yield pin
 
 
 @pytest.fixture(autouse=True)

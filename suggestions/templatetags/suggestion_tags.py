@@ -1,6 +1,6 @@
 from django import template
-from django.utils import timezone
 
+from core import clock
 from core.masking import mask_phone
 
 register = template.Library()
@@ -31,4 +31,4 @@ def masked(phone: str) -> str:
 def days_left(date) -> int | None:
     if not date:
         return None
-    return (date - timezone.localdate()).days
+    return (date - clock.today()).days

@@ -1,6 +1,5 @@
 import datetime
 import io
-from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -35,19 +34,9 @@ def cast(world):
 
 
 @pytest.fixture
-def today():
-    """Pin the services' idea of today (deadlines, return and extension limits)."""
-
-    def pin(day: datetime.date):
-        patcher = mock.patch("suggestions.services._today", return_value=day)
-        patcher.start()
-        pins.append(patcher)
-        return day
-
-    pins: list = []
-    yield pin
-    for patcher in pins:
-        patcher.stop()
+def today(clock):
+    """Pin today (deadlines, return and extension limits): the shared `clock` fixture."""
+    return clock
 
 
 def jpeg_with_gps(size=(64, 48)) -> bytes:

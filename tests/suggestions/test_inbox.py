@@ -58,6 +58,7 @@ def test_clerk_inbox_is_their_units_queue_overdue_first(client, cast, today):
     services.suggestion_assign(actor=cast.county_officer, suggestion=newer, lead_unit=cast.unit)
     today(datetime.date(2026, 1, 5))
     services.suggestion_assign(actor=cast.county_officer, suggestion=older, lead_unit=cast.unit)
+    today(datetime.date(2026, 3, 10))  # the older reply is overdue, the newer not yet
     client.force_login(cast.clerk)
     response = client.get(reverse("suggestions:inbox"))
     assert response.status_code == 302
@@ -97,6 +98,7 @@ def test_filters_status_overdue_and_region_choices(client, cast, today):
     today(datetime.date(2026, 1, 5))
     services.suggestion_assign(actor=cast.county_officer, suggestion=first, lead_unit=cast.unit)
     services.suggestion_accept(actor=cast.county_officer, suggestion=second)
+    today(datetime.date(2026, 3, 10))  # the reply deadline has passed
     client.force_login(cast.county_officer)
     inbox = reverse("suggestions:inbox")
     assert _codes(client.get(inbox, {"status": "accepted"})) == {second.tracking_code}

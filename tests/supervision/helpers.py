@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from unittest import mock
 
+from core import clock
 from suggestions import services
 from suggestions.models import Suggestion
 
@@ -25,7 +25,7 @@ def assigned(
     world, *, on: datetime.date, actor=None, unit=None, category: str = "water", **kw
 ) -> Suggestion:
     """A suggestion submitted and assigned on `on` (deadlines counted from that day)."""
-    with mock.patch("suggestions.services._today", return_value=on):
+    with clock.frozen(on):
         suggestion = submit(world, category=category, **kw)
         services.suggestion_assign(
             actor=actor or world.township_officer,
@@ -37,7 +37,7 @@ def assigned(
 
 def signed(world, suggestion: Suggestion, *, on: datetime.date) -> Suggestion:
     """The lead unit signs on `on`."""
-    with mock.patch("suggestions.services._today", return_value=on):
+    with clock.frozen(on):
         services.assignment_acknowledge(
             actor=world.clerk, assignment=suggestion.assignments.get(role="lead")
         )

@@ -2,11 +2,10 @@
 returns, the citizen by SMS when the reply is ready, deputies the day before duty."""
 
 import datetime
-from unittest import mock
 
 from django.utils import timezone
 
-from core import outbox
+from core import clock, outbox
 from deputies.models import StationMembership
 from notifications.models import Delivery, Notification, Preference
 from receptions.models import ReceptionRule
@@ -56,9 +55,9 @@ def test_a_clerk_who_wants_sms_gets_an_sms_instead_of_mail(world):
 def test_the_assigner_hears_of_a_late_signature_and_not_of_a_timely_one(world):
     late = assigned(world, on=D(2026, 3, 2))
     on_time = assigned(world, on=D(2026, 3, 2))
-    with mock.patch("suggestions.services._today", return_value=D(2026, 3, 3)):
+    with clock.frozen(D(2026, 3, 3)):
         services.assignment_acknowledge(actor=world.clerk, assignment=on_time.assignments.get())
-    with mock.patch("suggestions.services._today", return_value=D(2026, 3, 5)):
+    with clock.frozen(D(2026, 3, 5)):
         services.assignment_acknowledge(actor=world.clerk, assignment=late.assignments.get())
     _run_all()
 
@@ -71,7 +70,7 @@ def test_the_assigner_hears_of_a_late_signature_and_not_of_a_timely_one(world):
 
 def test_the_assigner_hears_of_a_return_with_its_reason(world):
     suggestion = assigned(world, on=D(2026, 3, 2))
-    with mock.patch("suggestions.services._today", return_value=D(2026, 3, 3)):
+    with clock.frozen(D(2026, 3, 3)):
         services.assignment_return(
             actor=world.clerk,
             assignment=suggestion.assignments.get(),
@@ -88,7 +87,7 @@ def test_the_assigner_hears_of_a_return_with_its_reason(world):
 
 def test_the_citizen_gets_an_sms_with_the_tracking_link_when_the_reply_is_ready(world):
     suggestion = assigned(world, on=D(2026, 3, 2))
-    with mock.patch("suggestions.services._today", return_value=D(2026, 3, 3)):
+    with clock.frozen(D(2026, 3, 3)):
         services.assignment_acknowledge(actor=world.clerk, assignment=suggestion.assignments.get())
         services.suggestion_reply(actor=world.clerk, suggestion=suggestion, text="已修复管道。")
     _run_all()

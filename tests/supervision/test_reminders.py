@@ -1,13 +1,12 @@
 """Reminders: N working days before a deadline, on the right working day, once per due date."""
 
 import datetime
-from unittest import mock
 
 import pytest
 from django.utils import timezone
 
 from calendars.models import CalendarOverride
-from core import outbox
+from core import clock, outbox
 from core.models import OutboxMessage
 from notifications.models import Notification
 from suggestions import services
@@ -79,7 +78,7 @@ def test_a_regional_holiday_moves_the_reminder_day_for_that_county_only(world):
         date=D(2026, 3, 10), region=world.county, kind="holiday", name="县节"
     )
     ours = _pending(world, acknowledge_due=D(2026, 3, 11), assigned_on=D(2026, 3, 2))
-    with mock.patch("suggestions.services._today", return_value=D(2026, 3, 2)):
+    with clock.frozen(D(2026, 3, 2)):
         theirs, _created = services.suggestion_submit(
             channel="qr", category="water", content="凤城镇停水", deputy=world.neighbour_deputy
         )
@@ -123,7 +122,7 @@ def test_the_reply_deadline_is_reminded_to_the_lead_unit_and_again_after_an_exte
     assert remind(D(2026, 3, 6)).total == 0
 
     # When an extension of 5 working days moves the deadline to Mon 16 Mar
-    with mock.patch("suggestions.services._today", return_value=D(2026, 3, 6)):
+    with clock.frozen(D(2026, 3, 6)):
         extension = services.extension_request(
             actor=world.clerk, suggestion=suggestion, days=5, reason="需协调施工"
         )

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
-from core import outbox
+from core import clock, outbox
 from core.models import OutboxMessage
 from notifications.models import Notification
 from suggestions import services
@@ -93,7 +93,7 @@ def test_a_suggestion_handled_by_the_township_itself_escalates_to_the_county(wor
 def submit_local(world) -> Suggestion:
     from .helpers import submit
 
-    with mock.patch("suggestions.services._today", return_value=MONDAY):
+    with clock.frozen(MONDAY):
         suggestion = submit(world)
         services.suggestion_handle_locally(actor=world.township_officer, suggestion=suggestion)
     return Suggestion.objects.get(pk=suggestion.pk)
@@ -132,7 +132,7 @@ def test_still_overdue_after_five_working_days_goes_up_one_level_and_stops_at_th
 
 def test_a_replied_suggestion_is_neither_escalated_nor_escalated_further(world):
     suggestion = signed(world, assigned(world, on=MONDAY), on=MONDAY)
-    with mock.patch("suggestions.services._today", return_value=REPLY_DUE):
+    with clock.frozen(REPLY_DUE):
         services.suggestion_reply(actor=world.clerk, suggestion=suggestion, text="已修复。")
 
     assert sweep(datetime.date(2026, 4, 30)).total == 0

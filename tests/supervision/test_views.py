@@ -1,7 +1,6 @@
 """The supervision queue, letters, key supervision, supervising by hand, the schedules page."""
 
 import datetime
-from unittest import mock
 
 import pypdfium2
 import pytest
@@ -11,6 +10,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from accounts.models import Role
 from audit.models import AuditRecord
+from core import clock
 from core.models import Heartbeat
 from suggestions import services as workflow
 from suggestions.models import SuggestionEvent
@@ -86,7 +86,7 @@ def test_key_items_come_first_and_the_filter_narrows_to_them(client, world):
 def test_closed_suggestions_leave_the_open_queue(client, world):
     (record,) = _escalated(world)
     suggestion = record.suggestion
-    with mock.patch("suggestions.services._today", return_value=D(2026, 3, 6)):
+    with clock.frozen(D(2026, 3, 6)):
         workflow.assignment_acknowledge(actor=world.clerk, assignment=suggestion.assignments.get())
         workflow.suggestion_reply(actor=world.clerk, suggestion=suggestion, text="已修复。")
     client.force_login(world.county_officer)

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment, User
 from congress_portal.db_router import read_alias, replica_reads
+from core import clock
 from dashboards import selectors
 from dashboards.periods import parse_period
 from regions.models import Region
@@ -74,7 +75,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, repeat, warmup, period, city, output, **options):
-        today = timezone.localdate()
+        today = clock.today()
         self.period = parse_period({"period": period}, today=today)
         slices = self._slices(city)
         client = Client()

@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core import clock
 from dashboards.rollups import rollup_refresh
 from deputies.models import Deputy, StationMembership
 from receptions.models import Reception
@@ -151,8 +152,8 @@ class Command(BaseCommand):
             raise CommandError("This database already holds suggestions; seed an empty one.")
         self.rng = random.Random(seed)
         self.writer = Writer(self.stdout)
-        self.now = timezone.now()
-        self.today = timezone.localdate()
+        self.now = clock.now()
+        self.today = clock.today()
         self.tz = timezone.get_current_timezone()
         sizes = {name: max(1, round(n * scale)) for name, n in FULL.items()}
         started = time.monotonic()

@@ -37,7 +37,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core import outbox
+from core import clock, outbox
 from core.models import OutboxMessage
 from regions.models import Region, build_path
 from suggestions.models import Assignment, HandlingUnit, Suggestion, SuggestionEvent
@@ -91,7 +91,7 @@ class Command(BaseCommand):
             raise CommandError(f"On SQLite, --count may be at most {SQLITE_MAX:,}.")
         if vendor not in ("sqlite", "postgresql"):
             raise CommandError(f"Unsupported database: {vendor}")
-        now = timezone.now()
+        now = clock.now()
         today = timezone.localdate(now)
         figures: dict = {
             "database": vendor,
@@ -207,7 +207,7 @@ class Command(BaseCommand):
     def _seed(self, count: int, townships, today: datetime.date) -> None:
         """COUNT open suggestions and their lead assignments, by INSERT ... SELECT."""
         postgres = connection.vendor == "postgresql"
-        now = timezone.now()
+        now = clock.now()
         mapping = ", ".join(
             f"({k}, {rid}, '{path}', {unit})" for k, (rid, path, unit) in enumerate(townships)
         )
@@ -322,7 +322,7 @@ class Command(BaseCommand):
         app.amqp._producer_pool = None
         previous = settings.OUTBOX_RELAY_AFTER_SECONDS
         settings.OUTBOX_RELAY_AFTER_SECONDS = 0
-        started = timezone.now()
+        started = clock.now()
         try:
             seconds, sent = self._timed(outbox.relay)
         finally:

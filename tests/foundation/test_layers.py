@@ -1,0 +1,44 @@
+"""Rules about where code may live, read from the source: one clock, one home for roles.
+
+Each rule names the one module allowed to do the thing and fails with the places
+that do it elsewhere.
+"""
+
+import ast
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SKIP_DIRS = {".venv", "node_modules", "tests", "migrations", "var", "staticfiles", ".git"}
+
+
+def _modules():
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT)
+        if SKIP_DIRS.intersection(relative.parts[:-1]) or relative.parts[0] in SKIP_DIRS:
+            continue
+        yield relative, ast.parse(path.read_text(encoding="utf-8"), filename=str(relative))
+
+
+def _clock_reads(tree: ast.AST):
+    """Calls that read the system clock: timezone.now(), timezone.localdate() without an
+    argument, date.today(), datetime.now()."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        name = node.func.attr
+        owner = node.func.value
+        owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+        if (owner_name, name) in {("timezone", "now"), ("date", "today"), ("datetime", "now")}:
+            yield node.lineno
+        elif (owner_name, name) == ("timezone", "localdate") and not node.args:
+            yield node.lineno
+
+
+def test_only_core_clock_reads_the_clock():
+    offenders = [
+        f"{path}:{line}"
+        for path, tree in _modules()
+        if str(path) != "core/clock.py"
+        for line in _clock_reads(tree)
+    ]
+    assert not offenders, f"read the time through core.clock.now()/today(): {offenders}"

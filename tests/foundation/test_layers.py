@@ -28,9 +28,10 @@ def _clock_reads(tree: ast.AST):
         name = node.func.attr
         owner = node.func.value
         owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
-        if (owner_name, name) in {("timezone", "now"), ("date", "today"), ("datetime", "now")}:
-            yield node.lineno
-        elif (owner_name, name) == ("timezone", "localdate") and not node.args:
+        call = (owner_name, name)
+        reads_now = call in {("timezone", "now"), ("date", "today"), ("datetime", "now")}
+        reads_today = call == ("timezone", "localdate") and not node.args
+        if reads_now or reads_today:
             yield node.lineno
 
 

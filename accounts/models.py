@@ -6,30 +6,14 @@ from regions.models import RegionScoped, region_path_index
 from tenancy.querysets import ScopedQuerySet
 from tenancy.scope import TenancyRule
 
-
-class Role(models.TextChoices):
-    """What a person does in the portal; each assignment binds it to a place."""
-
-    SYSADMIN = "sysadmin", _("系统管理员")  # administers accounts and settings in its region
-    CITY_STAFF = "city_staff", _("市人大工作人员")
-    COUNTY_STAFF = "county_staff", _("县区人大工作人员")
-    TOWNSHIP_STAFF = "township_staff", _("乡镇街道人大工作人员")
-    STATION_OFFICER = "station_officer", _("联络站联络员")  # keeps one station's ledgers
-    DEPUTY = "deputy", _("人大代表")  # sees own record and what came through own code
-    UNIT_CLERK = "unit_clerk", _("承办单位经办人")  # acts on items assigned to the unit
-    LEADER = "leader", _("领导")  # reads dashboards of the region, writes nothing
-
-
-STAFF_ROLE_LEVEL = {
-    Role.CITY_STAFF: "city",
-    Role.COUNTY_STAFF: "county",
-    Role.TOWNSHIP_STAFF: "township",
-}
-# Roles bound to a region of any level (above village) rather than a fixed one.
-LEVEL_ROLES = {Role.SYSADMIN, Role.LEADER}
-REGION_ROLES = {*LEVEL_ROLES, *STAFF_ROLE_LEVEL}
-ACCOUNT_ADMIN_ROLES = {Role.SYSADMIN, *STAFF_ROLE_LEVEL}
-READ_ONLY_ROLES = {Role.LEADER}
+from .roles import (  # noqa: F401  (re-exported: accounts.models.Role)
+    ACCOUNT_ADMIN_ROLES,
+    LEVEL_ROLES,
+    READ_ONLY_ROLES,
+    REGION_ROLES,
+    STAFF_ROLE_LEVEL,
+    Role,
+)
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -48,6 +32,10 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     objects = ScopedUserManager()
+    # Who may manage an account is a rule of its own (accounts.scopes.restrict_users).
+    tenancy_rule = TenancyRule(
+        region=None, custom=lambda queryset, scope, **_: _managed(queryset, scope)
+    )
 
     REQUIRED_FIELDS = ["full_name"]
 
@@ -99,3 +87,9 @@ class RoleAssignment(RegionScoped):
     def __str__(self) -> str:
         place = self.station or self.unit or self.region
         return f"{self.get_role_display()} · {place}"
+
+
+def _managed(queryset, scope):
+    from .scopes import restrict_users
+
+    return restrict_users(queryset, scope)

@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
-from tenancy.scope import region_choices, scope_of
+from regions.selectors import region_choices
+from tenancy.scope import scope_of
 
 from .models import CalendarOverride
 from .services import may_write_region

@@ -147,6 +147,8 @@ CACHES = {
 
 # --- Accounts and security (等保 2.0: unique accounts, password rules, lockout, idle time-out)
 AUTH_USER_MODEL = "accounts.User"
+# Builds a user's tenancy scope from their role assignments (tenancy knows only grants).
+TENANCY_SCOPE_BUILDER = "accounts.scopes.build_scope"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from core import clock
+from regions.selectors import region_choices
 from stations.models import Station
 from stations.spreadsheets import Column, Problem, Sheet
 from stations.validators import is_mobile
-from tenancy.scope import region_choices
 
 from .models import Deputy
 from .services import DEPUTY_LEVELS

@@ -17,10 +17,11 @@ from core import clock
 from core.forms import add_service_errors as _add_errors
 from deputies.models import Deputy, DeputyGroup, StationMembership, current_membership_q
 from regions.models import Region
+from regions.selectors import region_choices
 from stations.models import Station
 from stations.spreadsheets import xlsx_response
 from tenancy.access import access_object, can_write
-from tenancy.scope import region_choices, scope_of
+from tenancy.scope import scope_of
 
 from . import exports
 from .forms import DutyReportForm, PointRulesForm

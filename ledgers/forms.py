@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 from dashboards.periods import KINDS, parse_period
 from regions.models import Region
+from regions.selectors import region_choices
 from stations.filters import region_label
-from tenancy.scope import region_choices
 
 from .ledgers import LedgerKind
 

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from deputies.models import Deputy
 from regions.models import Region
+from regions.selectors import region_choices
 from stations.models import Station
-from tenancy.scope import region_choices
 
 from .selectors import deputies_of_station, deputies_under
 

@@ -5,8 +5,14 @@ from django.db.models.functions import Substr
 
 from deputies.models import Deputy
 from stations.models import Station
+from tenancy.scope import restrict
 
 from .models import Region
+
+
+def region_choices(user, *, for_write: bool = True):
+    """Regions a user may pick in a form or filter."""
+    return restrict(Region.objects.all(), user, for_write=for_write)
 
 
 def child_counts(region: Region, children: list[Region]) -> dict[str, dict[str, int]]:

@@ -7,8 +7,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
 from regions.models import Region
+from regions.selectors import region_choices
 from tenancy.access import can_write
-from tenancy.scope import region_choices
 
 from .filters import StationFilter
 from .models import Station

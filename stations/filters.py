@@ -11,7 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
-from tenancy.scope import region_choices
+from regions.selectors import region_choices
 
 from .models import Station
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from regions.models import Region
-from tenancy.scope import region_choices
+from regions.selectors import region_choices
 
 from .models import Station
 

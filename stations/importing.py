@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from regions.models import Region
-from tenancy.scope import region_choices
+from regions.selectors import region_choices
 
 from .models import Station
 from .services import STATION_LEVELS, station_problems

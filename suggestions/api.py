@@ -25,9 +25,10 @@ from core.masking import mask_phone
 from core.net import client_ip
 from deputies.models import Deputy
 from regions.models import Region
+from regions.selectors import region_choices
 from stations.models import Station
 from tenancy.access import can_write
-from tenancy.scope import region_choices, scope_of
+from tenancy.scope import scope_of
 
 from . import ratelimit, selectors, services
 from .filters import ConstituentFilter, HandlingUnitFilter, SuggestionFilter

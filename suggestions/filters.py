@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 from deputies.models import Deputy
 from regions.models import Region
+from regions.selectors import region_choices
 from stations.models import Station
-from tenancy.scope import region_choices
 
 from .models import Category, Channel, Constituent, HandlingUnit, Satisfaction, Suggestion
 

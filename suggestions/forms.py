@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from deputies.models import Deputy
 from regions.models import Region
+from regions.selectors import region_choices
 from stations.models import Station
-from tenancy.scope import region_choices, scope_of
+from tenancy.scope import scope_of
 
 from .deadlines import DEFAULT_REMIND_DAYS
 from .images import sanitize_image

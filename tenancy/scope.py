@@ -12,11 +12,14 @@ Nothing else in the code base may decide visibility.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.module_loading import import_string
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,9 @@ class TenancyRule:
     station_condition: Callable[[], Q] | None = None
     # The same for `unit` (e.g. "the assignment was not returned or withdrawn").
     unit_condition: Callable[[], Q] | None = None
+    # A model with a rule of its own (accounts: who may manage whom) names a function
+    # (queryset, scope, for_write) -> queryset instead of fields.
+    custom: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ class Scope:
 EMPTY_SCOPE = Scope()
 
 
-def _minimal_roots(paths) -> tuple[str, ...]:
+def minimal_roots(paths) -> tuple[str, ...]:
     """Drop paths already covered by a shorter one, so filters stay small."""
     roots: list[str] = []
     for path in sorted(set(paths), key=len):
@@ -101,69 +107,22 @@ def scope_of(user) -> Scope:
     cached = getattr(user, "_tenancy_scope", None)
     if cached is not None:
         return cached
-    scope = _compute_scope(user)
+    scope = _builder()(user)
     user._tenancy_scope = scope
     return scope
 
 
+@functools.cache
+def _builder() -> Callable[[object], Scope]:
+    """The function that turns a user's role assignments into a Scope (TENANCY_SCOPE_BUILDER).
+
+    It lives with the accounts, which know the roles; this module knows only grants.
+    """
+    return import_string(settings.TENANCY_SCOPE_BUILDER)
+
+
 def forget_scope(user) -> None:
     user.__dict__.pop("_tenancy_scope", None)
-
-
-def _compute_scope(user) -> Scope:
-    from accounts.models import ACCOUNT_ADMIN_ROLES, READ_ONLY_ROLES, REGION_ROLES, Role
-    from deputies.models import Deputy
-    from stations.models import Station
-
-    if user.is_superuser:
-        return Scope(everything=True, roles=frozenset(Role.values))
-
-    assignments = list(
-        user.role_assignments.values_list("role", "region_path", "station_id", "unit_id")
-    )
-    roles = frozenset(role for role, *_ in assignments)
-    read_paths, write_paths, admin_paths = [], [], []
-    station_ids: set[int] = set()
-    unit_ids: set[int] = set()
-    for role, path, station_id, unit_id in assignments:
-        if role in REGION_ROLES:
-            read_paths.append(path)
-            if role not in READ_ONLY_ROLES:
-                write_paths.append(path)
-            if role in ACCOUNT_ADMIN_ROLES:
-                admin_paths.append(path)
-        elif role == Role.STATION_OFFICER and station_id:
-            station_ids.add(station_id)
-        elif role == Role.UNIT_CLERK and unit_id:
-            unit_ids.add(unit_id)
-    if station_ids:
-        station_ids.update(
-            Station.objects.filter(parent_id__in=station_ids).values_list("pk", flat=True)
-        )
-    deputy_ids: set[int] = set()
-    if Role.DEPUTY in roles:
-        deputy_ids.update(Deputy.objects.filter(user=user).values_list("pk", flat=True))
-    # Station, unit and deputy grants come from roles that write.
-    write = Grants(
-        _minimal_roots(write_paths),
-        frozenset(station_ids),
-        frozenset(unit_ids),
-        frozenset(deputy_ids),
-        owner_id=user.pk,
-    )
-    read = Grants(
-        _minimal_roots(read_paths),
-        write.station_ids,
-        write.unit_ids,
-        write.deputy_ids,
-        owner_id=user.pk,
-    )
-    return Scope(
-        read=read,
-        write=write,
-        roles=roles,
-        account_admin_paths=_minimal_roots(admin_paths),
-    )
 
 
 def _link_q(model, field_path: str, ids, condition: Q | None = None) -> Q:
@@ -207,38 +166,15 @@ def restrict(queryset: models.QuerySet, user, *, for_write: bool = False) -> mod
     if scope.everything:
         return queryset
     model = queryset.model
-    if model._meta.label == "accounts.User":
-        return _restrict_users(queryset, scope)
     rule: TenancyRule = getattr(model, "tenancy_rule", None)
     if rule is None:
         raise TypeError(f"{model._meta.label} declares no tenancy_rule")
+    if rule.custom is not None:
+        return rule.custom(queryset, scope, for_write=for_write)
     condition = grants_q(model, rule, scope.write if for_write else scope.read)
     if condition is None:
         return queryset.none()
     return queryset.filter(condition)
-
-
-def _restrict_users(queryset: models.QuerySet, scope: Scope) -> models.QuerySet:
-    """Accounts an administrator may manage: every role of theirs lies in the admin's subtree.
-
-    An account with any role above or beside the administrator's region is out of
-    reach, and so is a superuser. Only a system administrator manages system
-    administrators: congress staff rank below them even inside their own region.
-    """
-    from accounts.models import Role, RoleAssignment
-
-    if not scope.account_admin_paths:
-        return queryset.none()
-    inside = Q()
-    for root in scope.account_admin_paths:
-        inside |= Q(region_path__startswith=root)
-    outside_users = RoleAssignment.objects.exclude(inside).values("user_id")
-    inside_users = RoleAssignment.objects.filter(inside).values("user_id")
-    managed = queryset.filter(pk__in=inside_users, is_superuser=False).exclude(pk__in=outside_users)
-    if Role.SYSADMIN not in scope.roles:
-        admins = RoleAssignment.objects.filter(role=Role.SYSADMIN).values("user_id")
-        managed = managed.exclude(pk__in=admins)
-    return managed
 
 
 def restrict_to_account_admin_area(queryset: models.QuerySet, user) -> models.QuerySet:
@@ -249,10 +185,3 @@ def restrict_to_account_admin_area(queryset: models.QuerySet, user) -> models.Qu
     rule: TenancyRule = queryset.model.tenancy_rule
     condition = grants_q(queryset.model, rule, Grants(region_paths=scope.account_admin_paths))
     return queryset.none() if condition is None else queryset.filter(condition)
-
-
-def region_choices(user, *, for_write: bool = True) -> models.QuerySet:
-    """Regions a user may pick in a form or filter."""
-    from regions.models import Region
-
-    return restrict(Region.objects.all(), user, for_write=for_write)

@@ -43,3 +43,27 @@ def test_only_core_clock_reads_the_clock():
         for line in _clock_reads(tree)
     ]
     assert not offenders, f"read the time through core.clock.now()/today(): {offenders}"
+
+
+def _imports(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.lineno, node.module
+
+
+def test_the_tenancy_core_is_a_leaf():
+    """The rule, grants and scope types import no app: the apps depend on tenancy, not back."""
+    offenders = [
+        f"{path}:{line} imports {name}"
+        for path, tree in _modules()
+        if path.parts[0] == "tenancy"
+        for line, name in _imports(tree)
+        if name.split(".")[0] not in {"django", "__future__"} | _STDLIB
+    ]
+    assert not offenders, offenders
+
+
+_STDLIB = {"collections", "dataclasses", "functools", "typing", "re", "itertools"}

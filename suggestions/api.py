@@ -28,8 +28,8 @@ from regions.models import Region
 from regions.selectors import region_choices
 from stations.models import Station
 from tenancy.access import can_write
-from tenancy.scope import scope_of
 
+from . import permissions as can
 from . import ratelimit, selectors, services
 from .filters import ConstituentFilter, HandlingUnitFilter, SuggestionFilter
 from .forms import TOKEN_RE, clean_phone
@@ -47,6 +47,7 @@ from .models import (
     Satisfaction,
     Suggestion,
 )
+from .workflow import SUGGESTION
 
 
 def _field_errors(error: DjangoValidationError):
@@ -146,10 +147,15 @@ class SuggestionSerializer(serializers.ModelSerializer):
 class SuggestionDetailSerializer(SuggestionSerializer):
     assignments = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
+    available_actions = serializers.SerializerMethodField()
 
     class Meta(SuggestionSerializer.Meta):
-        fields = [*SuggestionSerializer.Meta.fields, "assignments", "events"]
+        fields = [*SuggestionSerializer.Meta.fields, "assignments", "events", "available_actions"]
         read_only_fields = fields
+
+    def get_available_actions(self, obj) -> list[str]:
+        """What the caller may do now: the workflow table the services enforce."""
+        return SUGGESTION.available(self.context["request"].user, obj)
 
     def get_assignments(self, obj) -> list[dict]:
         user = self.context["request"].user
@@ -487,8 +493,7 @@ class HandlingUnitViewSet(
 
     def create(self, request, *args, **kwargs):
         # Decided before the payload is read: a leader's write is a 403, not a 400.
-        scope = scope_of(request.user)
-        if not (scope.everything or scope.write.region_paths):
+        if not can.may_manage_directories(request.user):
             raise PermissionDenied
         return super().create(request, *args, **kwargs)
 
@@ -499,7 +504,7 @@ class HandlingUnitViewSet(
 
     def perform_update(self, serializer):
         unit = serializer.instance
-        if not services.may_manage_region(self.request.user, unit.region):
+        if not can.can_manage_region(self.request.user, unit.region):
             raise PermissionDenied
         serializer.instance = _call(
             services.handling_unit_update,

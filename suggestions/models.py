@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import clock
+from core.due import DueRule
 from core.tokens import readable_code
 from regions.models import RegionScoped, region_path_index
 from tenancy.querysets import ScopedQuerySet
@@ -233,6 +233,8 @@ class Suggestion(RegionScoped):
     )
     # Statuses in which a reply deadline is running.
     RUNNING_STATUSES = (Status.ASSIGNED, Status.HANDLING)
+    # "Overdue" and "due soon" for the reply deadline: every reader asks this rule.
+    REPLY_DUE = DueRule("due_date", "status", RUNNING_STATUSES)
 
     tracking_code = models.CharField(
         _("查询码"), max_length=16, unique=True, default=new_tracking_code, editable=False
@@ -372,11 +374,7 @@ class Suggestion(RegionScoped):
 
     @property
     def is_overdue(self) -> bool:
-        return (
-            self.status in self.RUNNING_STATUSES
-            and self.due_date is not None
-            and self.due_date < clock.today()
-        )
+        return self.REPLY_DUE.is_overdue(self)
 
 
 class SuggestionPhoto(models.Model):
@@ -438,6 +436,8 @@ class Assignment(models.Model):
         WITHDRAWN = "withdrawn", _("已撤回")  # the suggestion was merged or re-routed
 
     ACTIVE_STATUSES = (Status.PENDING, Status.ACKNOWLEDGED)
+    # "Overdue" for signing: the unit has not signed by `acknowledge_due`.
+    ACKNOWLEDGE_DUE = DueRule("acknowledge_due", "status", (Status.PENDING,))
 
     suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(
@@ -509,11 +509,7 @@ class Assignment(models.Model):
 
     @property
     def acknowledge_overdue(self) -> bool:
-        return (
-            self.status == self.Status.PENDING
-            and self.acknowledge_due is not None
-            and self.acknowledge_due < clock.today()
-        )
+        return self.ACKNOWLEDGE_DUE.is_overdue(self)
 
 
 class ExtensionRequest(models.Model):

@@ -18,11 +18,10 @@ from django.db.models import (
     When,
 )
 
-from accounts.models import Role
 from core import clock
-from tenancy.scope import scope_of
+from tenancy.scope import granted_ids, root_paths
 
-from . import services
+from . import permissions as can
 from .models import (
     Assignment,
     Constituent,
@@ -31,6 +30,7 @@ from .models import (
     ReplyTemplate,
     Suggestion,
 )
+from .workflow import ASSIGNMENT, EXTENSION, SUGGESTION
 
 Status = Suggestion.Status
 
@@ -58,10 +58,10 @@ def assignable_units(actor, suggestion: Suggestion) -> QuerySet[HandlingUnit]:
 
 def bulk_assignable_units(user) -> QuerySet[HandlingUnit]:
     """Units offered for bulk assignment: those of the user's regions and the regions above."""
-    scope = scope_of(user)
-    if scope.everything:
+    roots = root_paths(user, for_write=True)
+    if roots is None:
         return HandlingUnit.objects.filter(is_active=True)
-    paths = {p for root in scope.write.region_paths for p in _ancestor_paths(root)}
+    paths = {p for root in roots for p in _ancestor_paths(root)}
     mine = HandlingUnit.objects.visible_to(user, for_write=True).values("pk")
     return HandlingUnit.objects.filter(is_active=True).filter(
         Q(region_path__in=paths) | Q(pk__in=mine)
@@ -82,13 +82,6 @@ def inbox(user) -> QuerySet[Suggestion]:
                 to_attr="lead_assignments",
             )
         )
-    )
-
-
-def overdue_q(prefix: str = "") -> Q:
-    today = clock.today()
-    return Q(**{f"{prefix}status__in": Suggestion.RUNNING_STATUSES}) & Q(
-        **{f"{prefix}due_date__lt": today}
     )
 
 
@@ -116,8 +109,14 @@ def unit_queue(user, unit: HandlingUnit, *, done: bool = False) -> QuerySet[Assi
             )
         )
         .annotate(
+            # Overdue to sign, or (signed) the suggestion's reply is overdue.
             overdue=Case(
-                When(next_due__lt=today, then=Value(True)),
+                When(Assignment.ACKNOWLEDGE_DUE.overdue_q(today=today), then=Value(True)),
+                When(
+                    Q(status=Assignment.Status.ACKNOWLEDGED)
+                    & Suggestion.REPLY_DUE.overdue_q(today=today, prefix="suggestion__"),
+                    then=Value(True),
+                ),
                 default=Value(False),
                 output_field=BooleanField(),
             )
@@ -133,7 +132,7 @@ def unit_queue(user, unit: HandlingUnit, *, done: bool = False) -> QuerySet[Assi
 
 def units_of(user) -> list[HandlingUnit]:
     """The units a user is a clerk of."""
-    ids = scope_of(user).write.unit_ids
+    ids = granted_ids(user, "unit")
     return list(HandlingUnit.objects.filter(pk__in=ids)) if ids else []
 
 
@@ -161,7 +160,11 @@ def public_timeline(suggestion: Suggestion):
 
 @dataclass(frozen=True)
 class Actions:
-    """What the current user may do with a suggestion now (the detail page's forms)."""
+    """What the current user may do with a suggestion now (the detail page's forms).
+
+    Read from the workflow tables, which the services enforce: the page offers
+    exactly what would succeed.
+    """
 
     accept: bool = False
     reject: bool = False
@@ -169,78 +172,65 @@ class Actions:
     handle: bool = False
     assign: bool = False
     merge: bool = False
-    extension_request: bool = False
+    extend: bool = False
     extension_decide: ExtensionRequest | None = None
     reply: bool = False
     follow_up: bool = False
     reveal: bool = False
     acknowledge: tuple[Assignment, ...] = ()
     send_back: tuple[Assignment, ...] = ()
+    # Region staff acting in a unit's place see "代…签收 / 代…答复".
+    on_behalf: frozenset[int] = frozenset()
+    reply_for: str = ""
 
     def __bool__(self) -> bool:
-        return any(getattr(self, name) for name in self.__dataclass_fields__ if name != "reveal")
+        return any(
+            getattr(self, name) for name in self.__dataclass_fields__ if name not in _NOT_ACTIONS
+        )
+
+
+_NOT_ACTIONS = {"reveal", "on_behalf", "reply_for"}
 
 
 def actions_for(user, suggestion: Suggestion, assignments: list[Assignment]) -> Actions:
-    """Mirror of the checks in `suggestions.services`, to offer only what would succeed."""
-    staff = services.is_region_staff(user, suggestion)
-    station = services.is_station_officer(user, suggestion)
-    deputy = services.is_deputy_of(user, suggestion)
-    status = suggestion.status
-    triage = status in (Status.SUBMITTED, Status.ACCEPTED)
-    running = status in (Status.ASSIGNED, Status.HANDLING)
-    today = clock.today()
-    lead = next((a for a in assignments if a.role == Assignment.Role.LEAD and a.is_active), None)
-    if suggestion.handling == Suggestion.Handling.ASSIGNED:
-        handler = staff or (lead is not None and services.is_unit_clerk(user, lead.unit_id))
-    else:
-        handler = staff or station
-    pending_extension = next(
+    """The actions the workflow tables allow `user` on `suggestion` now."""
+    allowed = set(SUGGESTION.available(user, suggestion))
+    pending = next(
         (e for e in suggestion.extensions.all() if e.status == ExtensionRequest.Status.PENDING),
         None,
     )
+    decide = (
+        pending
+        if pending is not None
+        and set(EXTENSION.available(user, pending, suggestion=suggestion)) & {"approve", "refuse"}
+        else None
+    )
     return Actions(
-        accept=status == Status.SUBMITTED and (staff or station),
-        reject=triage and (staff or station),
-        answer=triage and (staff or station or deputy),
-        handle=triage and (staff or station),
-        assign=triage and staff,
-        merge=triage and staff,
-        extension_request=running
-        and handler
-        and pending_extension is None
-        and (suggestion.due_date is None or today <= suggestion.due_date),
-        extension_decide=pending_extension if staff and running else None,
-        reply=status == Status.HANDLING and handler,
-        follow_up=status == Status.REPLIED and (staff or station or deputy),
-        reveal=services.may_reveal_phone(user, suggestion)
+        **{name: name in allowed for name in SUGGESTION.by_name},
+        extension_decide=decide,
+        reveal=can.can_reveal_phone(user, suggestion)
         and suggestion.constituent_id is not None
         and bool(suggestion.constituent.phone),
         acknowledge=tuple(
-            a
-            for a in assignments
-            if a.status == Assignment.Status.PENDING
-            and (staff or services.is_unit_clerk(user, a.unit_id))
+            a for a in assignments if ASSIGNMENT.can("acknowledge", user, a, suggestion=suggestion)
         ),
         send_back=tuple(
-            a
-            for a in assignments
-            if a.is_active
-            and running
-            and (a.return_due is None or today <= a.return_due)
-            and (staff or services.is_unit_clerk(user, a.unit_id))
+            a for a in assignments if ASSIGNMENT.can("return", user, a, suggestion=suggestion)
         ),
+        on_behalf=frozenset(
+            a.unit_id for a in assignments if can.acts_for_unit(user, a.unit_id, suggestion)
+        ),
+        reply_for=lead.unit.name
+        if "reply" in allowed
+        and suggestion.handling == Suggestion.Handling.ASSIGNED
+        and (lead := can.lead_assignment(suggestion)) is not None
+        and can.acts_for_unit(user, lead.unit_id, suggestion)
+        else "",
     )
 
 
 def constituents(user) -> QuerySet[Constituent]:
     return Constituent.objects.visible_to(user).select_related("region")
-
-
-def is_clerk_only(user) -> bool:
-    """A user whose only way into suggestions is a handling unit."""
-    scope = scope_of(user)
-    return not scope.everything and scope.roles == frozenset({Role.UNIT_CLERK})
 
 
 def counts_by_status(queryset: QuerySet[Suggestion]) -> dict[str, int]:

@@ -1,40 +1,24 @@
 """Work the outbox runs after a suggestion changes (plain functions, called with ids).
 
-New suggestions reach the deputy and station officers by e-mail; assignments, late
-signatures and returns go through `notifications.services.notify` (the in-app
-inbox, plus e-mail or SMS by each person's preference), and the citizen who left a
-phone number gets an SMS when the reply is ready. Each function runs once per
+Every notice to a person with an account goes through `notifications.services.notify`
+(the in-app inbox, plus e-mail or SMS by each person's preference, with retries);
+the citizen who left a phone number gets an SMS when the reply is ready. Each function runs once per
 queued message (the outbox marks it done in the same transaction).
 """
 
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, RoleAssignment, User
+from accounts.selectors import clerks_of_units, officers_of_stations
 from notifications.services import notify, sms_to_citizen
 
 from .models import Assignment, HandlingUnit, Suggestion
 
 logger = logging.getLogger("lianxin.suggestions")
-
-
-def _mail(recipients: list[str], subject: str, body: str) -> None:
-    recipients = sorted({address for address in recipients if address})
-    if recipients:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-
-
-def _station_officer_emails(station_ids) -> list[str]:
-    return list(
-        RoleAssignment.objects.filter(
-            role=Role.STATION_OFFICER, station_id__in=station_ids, user__is_active=True
-        ).values_list("user__email", flat=True)
-    )
 
 
 def notify_new_suggestion(*, suggestion_id: int) -> None:
@@ -48,34 +32,27 @@ def notify_new_suggestion(*, suggestion_id: int) -> None:
         return
     recipients = []
     if suggestion.deputy and suggestion.deputy.user:
-        recipients.append(suggestion.deputy.user.email)
+        recipients.append(suggestion.deputy.user)
     if suggestion.station_id:
         ids = [suggestion.station_id]
         if suggestion.station.parent_id:
             ids.append(suggestion.station.parent_id)
-        recipients += _station_officer_emails(ids)
+        recipients += list(officers_of_stations(ids))
     logger.info(
         "new suggestion %s (%s)", suggestion.tracking_code, suggestion.get_category_display()
     )
-    _mail(
-        recipients,
-        _("新的群众意见建议 %(code)s") % {"code": suggestion.display_code},
-        _("收到一条新的群众意见建议（%(category)s），请登录平台查看：%(path)s")
-        % {
-            "category": suggestion.get_category_display(),
-            "path": reverse("suggestions:detail", args=[suggestion.pk]),
-        },
+    notify(
+        recipients=list({user.pk: user for user in recipients}.values()),
+        kind="suggestion_new",
+        title=_("新的群众意见建议 %(code)s") % {"code": suggestion.display_code},
+        body=_("收到一条新的群众意见建议（%(category)s），请登录平台查看。")
+        % {"category": suggestion.get_category_display()},
+        link=_detail_link(suggestion),
     )
 
 
 def _clerks(unit_ids) -> list:
-    return list(
-        User.objects.filter(
-            is_active=True,
-            role_assignments__role=Role.UNIT_CLERK,
-            role_assignments__unit_id__in=list(unit_ids),
-        ).distinct()
-    )
+    return list(clerks_of_units(unit_ids))
 
 
 def _detail_link(suggestion: Suggestion) -> str:
@@ -192,3 +169,27 @@ def recompute_deadlines(*, years: list[int], region_path: str = "") -> int:
     from .deadlines import recompute_provisional
 
     return recompute_provisional(years=years, region_path=region_path)
+
+
+def notify_acted_for_unit(*, assignment_id: int, action: str) -> None:
+    """Tell a unit's clerks that congress staff signed, returned or replied in its place."""
+    assignment = (
+        Assignment.objects.select_related("suggestion", "unit").filter(pk=assignment_id).first()
+    )
+    if assignment is None:
+        return
+    suggestion = assignment.suggestion
+    verbs = {"acknowledge": _("签收"), "return": _("退回"), "reply": _("答复")}
+    notify(
+        recipients=_clerks([assignment.unit_id]),
+        kind="acted_for_unit",
+        title=_("人大工作人员已代贵单位%(verb)s %(code)s")
+        % {"verb": verbs.get(action, action), "code": suggestion.display_code},
+        body=_("交办事项 %(code)s 已由人大工作人员代%(unit)s%(verb)s，请知悉。")
+        % {
+            "code": suggestion.display_code,
+            "unit": assignment.unit.name,
+            "verb": verbs.get(action, action),
+        },
+        link=_detail_link(suggestion),
+    )

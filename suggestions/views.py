@@ -1,20 +1,25 @@
 """Staff pages for suggestions: inbox, detail with the allowed actions, units, templates."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role, RoleAssignment
+from accounts.roles import is_unit_clerk_only
+from accounts.selectors import unit_clerk_assignments
 from core.files import private_file_response
 from core.forms import add_service_errors as _add_errors
 from core.masking import mask_phone
 from tenancy.access import access_object
-from tenancy.scope import scope_of
 
+from . import permissions as can
 from . import selectors, services
 from .filters import ConstituentFilter, HandlingUnitFilter, SuggestionFilter
 from .forms import (
@@ -49,16 +54,7 @@ from .models import (
 PAGE_SIZE = 30
 
 
-def _may_manage(user) -> bool:
-    """Staff who may edit directories and settings somewhere (not leaders, not clerks)."""
-    scope = scope_of(user)
-    return scope.everything or bool(scope.write.region_paths)
-
-
-def _may_register(user) -> bool:
-    """Region staff, station officers and deputies record suggestions they received."""
-    scope = scope_of(user)
-    return _may_manage(user) or bool(scope.write.station_ids or scope.write.deputy_ids)
+_may_manage = can.may_manage_directories
 
 
 def _require_manager(user) -> None:
@@ -72,7 +68,7 @@ def _require_manager(user) -> None:
 @login_required
 def inbox(request):
     units = selectors.units_of(request.user)
-    if selectors.is_clerk_only(request.user) and len(units) == 1:
+    if is_unit_clerk_only(request.user) and len(units) == 1:
         return redirect("suggestions:unit_detail", unit_pk=units[0].pk)
     visible = selectors.inbox(request.user)
     filterset = SuggestionFilter(request.GET or None, queryset=visible, user=request.user)
@@ -88,7 +84,7 @@ def inbox(request):
             "filter": filterset,
             "page": page,
             "can_assign": can_assign,
-            "can_create": _may_register(request.user),
+            "can_create": can.may_register_suggestions(request.user),
             "bulk_form": BulkAssignForm(
                 units=selectors.bulk_assignable_units(request.user),
                 suggestions=Suggestion.objects.none(),
@@ -139,7 +135,7 @@ def _safe_next(request) -> str:
 @login_required
 def new(request):
     """Record a suggestion received at a reception, a visit, by phone or mail."""
-    if not _may_register(request.user):
+    if not can.may_register_suggestions(request.user):
         raise PermissionDenied
     form = StaffSuggestionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -171,6 +167,111 @@ def new(request):
 # --- Detail and actions ----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ActionPage:
+    """The page side of one workflow action: its form, the service it calls, its message."""
+
+    form: Callable  # (request, suggestion, bound request or None, templates, initial) -> Form
+    call: Callable  # (actor, suggestion, cleaned data, form) -> object
+    success: str
+
+
+def _plain(form_class):
+    return lambda request, suggestion, bound, templates, initial: form_class(
+        bound.POST if bound else None
+    )
+
+
+def _assign_form(request, suggestion, bound, templates, initial):
+    units = selectors.assignable_units(request.user, suggestion)
+    return AssignForm(bound.POST if bound else None, units=units)
+
+
+def _merge_form(request, suggestion, bound, templates, initial):
+    if bound is None:
+        return MergeForm(candidates=Suggestion.objects.none())
+    candidates = Suggestion.objects.visible_to(request.user, for_write=True)
+    return MergeForm(bound.POST, candidates=candidates.exclude(pk=suggestion.pk))
+
+
+def _reply_form(request, suggestion, bound, templates, initial):
+    if bound is None:
+        return ReplyForm(templates=templates, initial=initial)
+    return ReplyForm(bound.POST, bound.FILES, templates=templates)
+
+
+# One row per action of `suggestions.workflow.SUGGESTION` that has a page form.
+ACTION_PAGES = {
+    "accept": ActionPage(
+        _plain(NoteForm),
+        lambda actor, s, d, f: services.suggestion_accept(
+            actor=actor, suggestion=s, note=d["note"]
+        ),
+        gettext_lazy("已受理。"),
+    ),
+    "reject": ActionPage(
+        _plain(RejectForm),
+        lambda actor, s, d, f: services.suggestion_reject(
+            actor=actor, suggestion=s, reason=d["reason"], note=d["note"]
+        ),
+        gettext_lazy("已作不予受理处理。"),
+    ),
+    "answer": ActionPage(
+        _plain(AnswerForm),
+        lambda actor, s, d, f: services.suggestion_answer_on_spot(
+            actor=actor, suggestion=s, text=d["text"]
+        ),
+        gettext_lazy("已记录当场答复。"),
+    ),
+    "handle": ActionPage(
+        _plain(NoteForm),
+        lambda actor, s, d, f: services.suggestion_handle_locally(
+            actor=actor, suggestion=s, note=d["note"]
+        ),
+        gettext_lazy("已转为自行办理。"),
+    ),
+    "assign": ActionPage(
+        _assign_form,
+        lambda actor, s, d, f: services.suggestion_assign(
+            actor=actor,
+            suggestion=s,
+            lead_unit=d["lead_unit"],
+            co_units=list(d["co_units"]),
+            note=d["note"],
+        ),
+        gettext_lazy("已交办。"),
+    ),
+    "merge": ActionPage(
+        _merge_form,
+        lambda actor, s, d, f: services.suggestion_merge(
+            actor=actor, duplicate=s, survivor=f.survivor
+        ),
+        gettext_lazy("已合并。"),
+    ),
+    "extend": ActionPage(
+        _plain(ExtensionRequestForm),
+        lambda actor, s, d, f: services.extension_request(
+            actor=actor, suggestion=s, days=d["days"], reason=d["reason"]
+        ),
+        gettext_lazy("延期申请已提交，等待审批。"),
+    ),
+    "reply": ActionPage(
+        _reply_form,
+        lambda actor, s, d, f: services.suggestion_reply(
+            actor=actor, suggestion=s, text=d["text"], attachments=d["attachments"]
+        ),
+        gettext_lazy("已答复。"),
+    ),
+    "follow_up": ActionPage(
+        _plain(FollowUpForm),
+        lambda actor, s, d, f: services.suggestion_follow_up(
+            actor=actor, suggestion=s, satisfaction=d["satisfaction"], note=d["note"]
+        ),
+        gettext_lazy("已记录回访结果。"),
+    ),
+}
+
+
 def _detail_context(request, suggestion: Suggestion, bound: dict | None = None) -> dict:
     user = request.user
     bound = bound or {}
@@ -187,47 +288,23 @@ def _detail_context(request, suggestion: Suggestion, bound: dict | None = None) 
     if chosen and chosen.isdigit():
         template = templates.filter(pk=chosen).first()
         initial_text = template.body if template else ""
+        initial_text = {"template": chosen, "text": initial_text} if initial_text else None
 
-    def form(name, factory):
-        return bound.get(name) or factory()
-
+    offered = {name: getattr(actions, name) for name in ACTION_PAGES}
     forms = {
-        "accept": form("accept", NoteForm) if actions.accept else None,
-        "reject": form("reject", RejectForm) if actions.reject else None,
-        "answer": form("answer", AnswerForm) if actions.answer else None,
-        "handle": form("handle", NoteForm) if actions.handle else None,
-        "assign": form(
-            "assign",
-            lambda: AssignForm(units=selectors.assignable_units(user, suggestion)),
-        )
-        if actions.assign
-        else None,
-        "merge": form(
-            "merge",
-            lambda: MergeForm(candidates=Suggestion.objects.none()),
-        )
-        if actions.merge
-        else None,
-        "extend": form("extend", ExtensionRequestForm) if actions.extension_request else None,
-        "decide": form("decide", ExtensionDecideForm) if actions.extension_decide else None,
-        "reply": form(
-            "reply",
-            lambda: ReplyForm(
-                templates=templates,
-                initial={"template": chosen, "text": initial_text} if initial_text else None,
-            ),
-        )
-        if actions.reply
-        else None,
-        "follow_up": form("follow_up", FollowUpForm) if actions.follow_up else None,
-        "return": form("return", ReturnForm) if actions.send_back else None,
+        name: bound.get(name) or page.form(request, suggestion, None, templates, initial_text)
+        if offered[name]
+        else None
+        for name, page in ACTION_PAGES.items()
     }
+    forms["decide"] = (
+        bound.get("decide") or ExtensionDecideForm() if actions.extension_decide else None
+    )
+    forms["return"] = bound.get("return") or ReturnForm() if actions.send_back else None
     # A refused action whose form is no longer offered (the state moved on, a limit
     # passed) still shows why it was refused.
-    offered = {
-        "return": bool(actions.send_back),
-        "decide": actions.extension_decide is not None,
-    }
+    offered["return"] = bool(actions.send_back)
+    offered["decide"] = actions.extension_decide is not None
     orphan_errors = [
         error
         for name, bound_form in bound.items()
@@ -286,122 +363,21 @@ def _run(request, suggestion, name: str, form, call, success: str):
 @login_required
 @require_POST
 def act(request, suggestion_pk: int, action: str):
-    """One POST endpoint per transition of the suggestion (URL names = action names)."""
+    """One POST endpoint per action of the workflow table (URL names = action names)."""
     suggestion = _get(request, suggestion_pk, for_write=True)
-    user = request.user
-    post, files = request.POST, request.FILES
-    if action == "accept":
-        return _run(
-            request,
-            suggestion,
-            action,
-            NoteForm(post),
-            lambda d: services.suggestion_accept(actor=user, suggestion=suggestion, note=d["note"]),
-            _("已受理。"),
-        )
-    if action == "reject":
-        return _run(
-            request,
-            suggestion,
-            action,
-            RejectForm(post),
-            lambda d: services.suggestion_reject(
-                actor=user, suggestion=suggestion, reason=d["reason"], note=d["note"]
-            ),
-            _("已作不予受理处理。"),
-        )
-    if action == "answer":
-        return _run(
-            request,
-            suggestion,
-            action,
-            AnswerForm(post),
-            lambda d: services.suggestion_answer_on_spot(
-                actor=user, suggestion=suggestion, text=d["text"]
-            ),
-            _("已记录当场答复。"),
-        )
-    if action == "handle":
-        return _run(
-            request,
-            suggestion,
-            action,
-            NoteForm(post),
-            lambda d: services.suggestion_handle_locally(
-                actor=user, suggestion=suggestion, note=d["note"]
-            ),
-            _("已转为自行办理。"),
-        )
-    if action == "assign":
-        return _run(
-            request,
-            suggestion,
-            action,
-            AssignForm(post, units=selectors.assignable_units(user, suggestion)),
-            lambda d: services.suggestion_assign(
-                actor=user,
-                suggestion=suggestion,
-                lead_unit=d["lead_unit"],
-                co_units=list(d["co_units"]),
-                note=d["note"],
-            ),
-            _("已交办。"),
-        )
-    if action == "merge":
-        form = MergeForm(
-            post,
-            candidates=Suggestion.objects.visible_to(user, for_write=True).exclude(
-                pk=suggestion.pk
-            ),
-        )
-        return _run(
-            request,
-            suggestion,
-            action,
-            form,
-            lambda d: services.suggestion_merge(
-                actor=user, duplicate=suggestion, survivor=form.survivor
-            ),
-            _("已合并。"),
-        )
-    if action == "extend":
-        return _run(
-            request,
-            suggestion,
-            action,
-            ExtensionRequestForm(post),
-            lambda d: services.extension_request(
-                actor=user, suggestion=suggestion, days=d["days"], reason=d["reason"]
-            ),
-            _("延期申请已提交，等待审批。"),
-        )
-    if action == "reply":
-        templates = selectors.reply_templates_for(user, suggestion)
-        return _run(
-            request,
-            suggestion,
-            action,
-            ReplyForm(post, files, templates=templates),
-            lambda d: services.suggestion_reply(
-                actor=user, suggestion=suggestion, text=d["text"], attachments=d["attachments"]
-            ),
-            _("已答复。"),
-        )
-    if action == "follow_up":
-        return _run(
-            request,
-            suggestion,
-            action,
-            FollowUpForm(post),
-            lambda d: services.suggestion_follow_up(
-                actor=user,
-                suggestion=suggestion,
-                satisfaction=d["satisfaction"],
-                note=d["note"],
-            ),
-            _("已记录回访结果。"),
-        )
-    raise PermissionDenied
+    page = ACTION_PAGES.get(action)
+    if page is None:
+        raise PermissionDenied
+    templates = selectors.reply_templates_for(request.user, suggestion)
+    form = page.form(request, suggestion, request, templates, None)
+    return _run(
+        request,
+        suggestion,
+        action,
+        form,
+        lambda data: page.call(request.user, suggestion, data, form),
+        page.success,
+    )
 
 
 @login_required
@@ -527,7 +503,7 @@ def unit_new(request):
 @login_required
 def unit_edit(request, unit_pk: int):
     unit = access_object(HandlingUnit, request.user, unit_pk, for_write=True)
-    if not services.may_manage_region(request.user, unit.region):
+    if not can.can_manage_region(request.user, unit.region):
         raise PermissionDenied
     form = HandlingUnitForm(request.POST or None, instance=unit, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -552,7 +528,7 @@ def unit_detail(request, unit_pk: int):
     page = Paginator(selectors.unit_queue(request.user, unit, done=done), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    clerks = RoleAssignment.objects.filter(role=Role.UNIT_CLERK, unit=unit).select_related("user")
+    clerks = unit_clerk_assignments(unit)
     return render(
         request,
         "suggestions/unit_detail.html",
@@ -561,7 +537,7 @@ def unit_detail(request, unit_pk: int):
             "page": page,
             "done": done,
             "clerks": clerks,
-            "can_manage": services.may_manage_region(request.user, unit.region),
+            "can_manage": can.can_manage_region(request.user, unit.region),
         },
     )
 
@@ -675,6 +651,6 @@ def constituent_detail(request, constituent_pk: int):
             "suggestions": suggestions,
             "masked_phone": mask_phone(constituent.phone),
             "revealed_phone": revealed,
-            "may_reveal": services.may_reveal_constituent(request.user, constituent),
+            "may_reveal": can.can_reveal_constituent(request.user, constituent),
         },
     )

@@ -22,30 +22,13 @@ from audit.services import audit_record, diff, snapshot
 from core import clock
 from core.outbox import enqueue
 from suggestions.models import Assignment, Suggestion, SuggestionEvent
-from suggestions.services import assigning_region, is_region_staff
-from tenancy.scope import scope_of
+from suggestions.permissions import is_region_staff
+from suggestions.services import assigning_region
 
+from . import permissions as can
 from .models import Supervision, congress_name
 
 NOTE_MAX_LENGTH = 1000
-
-
-def may_escalate(actor, suggestion: Suggestion) -> bool:
-    return suggestion.is_open and is_region_staff(actor, suggestion)
-
-
-def own_level_path(actor, suggestion: Suggestion) -> str | None:
-    """The region path at which `actor` would supervise the suggestion (None: not known yet)."""
-    covering = [
-        path
-        for path in scope_of(actor).write.region_paths
-        if suggestion.region_path.startswith(path)
-    ]
-    return max(covering, key=len) if covering else None
-
-
-def may_mark_key(actor, supervision: Supervision) -> bool:
-    return scope_of(actor).covers_path(supervision.region_path, for_write=True)
 
 
 def _missed_deadline(suggestion: Suggestion):
@@ -139,7 +122,7 @@ def supervision_mark_key(*, actor, supervision: Supervision, key: bool) -> Super
     """
     with transaction.atomic():
         supervision = Supervision.objects.select_for_update().get(pk=supervision.pk)
-        if not may_mark_key(actor, supervision):
+        if not can.can_mark_key_supervision(actor, supervision):
             raise PermissionDenied(_("只有督办机关可以设置重点督办。"))
         if supervision.key == key:
             return supervision

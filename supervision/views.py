@@ -9,12 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
 from suggestions.models import Suggestion
 from tenancy.access import access_object
-from tenancy.scope import scope_of
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import EscalateForm, QueueFilterForm
 from .letters import supervision_letter_pdf
 from .models import Supervision
@@ -24,8 +22,7 @@ PAGE_SIZE = 30
 
 def _require_region_role(user) -> None:
     """Congress staff and leaders; units, stations and deputies have no supervision pages."""
-    scope = scope_of(user)
-    if not (scope.everything or scope.read.region_paths):
+    if not permissions.can_read_supervision_queue(user):
         raise PermissionDenied
 
 
@@ -42,7 +39,7 @@ def queue(request):
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for record in page:
-        record.can_mark = services.may_mark_key(request.user, record)
+        record.can_mark = permissions.can_mark_key_supervision(request.user, record)
         record.overdue_days = selectors.overdue_days(record)
     return render(request, "supervision/queue.html", {"page": page, "form": form})
 
@@ -91,7 +88,7 @@ def escalate(request, suggestion_pk: int):
     suggestion = access_object(
         Suggestion.objects.select_related("region"), request.user, suggestion_pk, for_write=True
     )
-    if not services.may_escalate(request.user, suggestion):
+    if not permissions.can_escalate_suggestion(request.user, suggestion):
         raise PermissionDenied
     form = EscalateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -119,8 +116,7 @@ def escalate(request, suggestion_pk: int):
 @login_required
 def schedules(request):
     """后台任务计划: periodic tasks, when each last ran, and the heartbeats (read only)."""
-    scope = scope_of(request.user)
-    if not scope.has_role(Role.SYSADMIN):
+    if not permissions.can_see_schedules(request.user):
         raise PermissionDenied
     return render(
         request,

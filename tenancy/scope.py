@@ -185,3 +185,27 @@ def restrict_to_account_admin_area(queryset: models.QuerySet, user) -> models.Qu
     rule: TenancyRule = queryset.model.tenancy_rule
     condition = grants_q(queryset.model, rule, Grants(region_paths=scope.account_admin_paths))
     return queryset.none() if condition is None else queryset.filter(condition)
+
+
+def root_paths(user, *, for_write: bool = False) -> tuple[str, ...] | None:
+    """The tops of the region subtrees a user sees (or writes); None means everything."""
+    scope = scope_of(user)
+    if scope.everything:
+        return None
+    return (scope.write if for_write else scope.read).region_paths
+
+
+def deepest_root(user, path: str, *, for_write: bool = True) -> str | None:
+    """The longest of the user's region roots covering `path`: the level they act for there."""
+    roots = root_paths(user, for_write=for_write) or ()
+    covering = [root for root in roots if path.startswith(root)]
+    return max(covering, key=len) if covering else None
+
+
+def granted_ids(user, kind: str, *, for_write: bool = True) -> frozenset[int]:
+    """The stations, units or deputies (`kind`) a user holds a grant on."""
+    scope = scope_of(user)
+    grants = scope.write if for_write else scope.read
+    return {"station": grants.station_ids, "unit": grants.unit_ids, "deputy": grants.deputy_ids}[
+        kind
+    ]

@@ -1,6 +1,6 @@
 from django import template
 
-from supervision import selectors, services
+from supervision import permissions, selectors
 
 register = template.Library()
 
@@ -10,10 +10,10 @@ def supervision_panel(context, suggestion):
     """The suggestion's supervisions on its detail page, with letters and the 督办 button."""
     user = context["request"].user
     records = selectors.of_suggestion(user, suggestion)
-    own = services.own_level_path(user, suggestion)
+    own = permissions.own_level_path(user, suggestion)
     done_here = own is not None and any(record.region_path == own for record in records)
     return {
         "suggestion": suggestion,
         "records": records,
-        "can_escalate": services.may_escalate(user, suggestion) and not done_here,
+        "can_escalate": permissions.can_escalate_suggestion(user, suggestion) and not done_here,
     }

@@ -13,8 +13,10 @@ from PIL import Image
 from core import outbox
 from core.models import OutboxMessage
 from deputies.models import Deputy
+from notifications.models import Notification
 from suggestions import public_views, services
 from suggestions.models import Constituent, Suggestion, SuggestionEvent
+from suggestions.services import intake
 from tests.suggestions.conftest import TOKEN, intake_data, jpeg_with_gps, photo_upload
 
 
@@ -217,8 +219,13 @@ def test_submit_never_touches_the_broker_and_the_outbox_delivers_once(
     assert message.done_at is None
     assert len(callbacks) == 1  # the hand-off to the broker waits for the commit
     # And the outbox delivers the notice to the deputy exactly once
+    # (the notice lands in the deputy's inbox and queues the e-mail, which then goes out)
+    assert outbox.run_pending() == 1
     assert outbox.run_pending() == 1
     assert outbox.run_pending() == 0
+    assert (
+        Notification.objects.filter(recipient=cast.deputy.user, kind="suggestion_new").count() == 1
+    )
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["mazhigang@example.cn"]
     assert Suggestion.objects.get().display_code in mail.outbox[0].subject
@@ -291,7 +298,7 @@ def test_a_submission_that_fails_after_storing_photos_leaves_no_files(
         raise RuntimeError("audit store unavailable")
 
     with monkeypatch.context() as patched, pytest.raises(RuntimeError):
-        patched.setattr(services, "audit_record", audit_fails)
+        patched.setattr(intake, "audit_record", audit_fails)
         services.suggestion_submit(
             channel="qr",
             category="water",

@@ -1,0 +1,33 @@
+"""Who holds a role where: the people a notice goes to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .models import User
+from .roles import Role
+
+
+def clerks_of_units(unit_ids: Iterable[int]):
+    """Active clerks of the given handling units."""
+    return User.objects.filter(
+        is_active=True,
+        role_assignments__role=Role.UNIT_CLERK,
+        role_assignments__unit_id__in=list(unit_ids),
+    ).distinct()
+
+
+def officers_of_stations(station_ids: Iterable[int]):
+    """Active liaison officers of the given stations."""
+    return User.objects.filter(
+        is_active=True,
+        role_assignments__role=Role.STATION_OFFICER,
+        role_assignments__station_id__in=list(station_ids),
+    ).distinct()
+
+
+def unit_clerk_assignments(unit):
+    """The clerk role rows of one unit, with their users (the unit page lists them)."""
+    from .models import RoleAssignment
+
+    return RoleAssignment.objects.filter(role=Role.UNIT_CLERK, unit=unit).select_related("user")

@@ -1,0 +1,188 @@
+"""Intake: a suggestion comes in (群众提交, or staff record one received in person)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from audit.models import AuditRecord
+from audit.services import audit_record, diff, snapshot
+from core.outbox import enqueue
+from regions.models import Region
+
+from .. import permissions as can
+from ..models import CONTENT_MAX_LENGTH, Channel, Constituent, Suggestion, SuggestionPhoto
+from .common import Kind, event, signed_in
+
+logger = logging.getLogger(__name__)
+
+MAX_PHOTOS = 3
+
+
+def _county_of(region: Region) -> Region:
+    """Constituents are deduplicated per county: the county above (or at) `region`."""
+    if region.level in (Region.Level.COUNTY, Region.Level.CITY, Region.Level.PROVINCE):
+        return region
+    codes = [code for code in region.path.split("/") if code]
+    paths = ["".join(f"{c}/" for c in codes[: i + 1]) for i in range(len(codes))]
+    county = Region.objects.filter(path__in=paths, level=Region.Level.COUNTY).first()
+    return county or region
+
+
+def _constituent_for(*, region: Region, name: str, phone: str, village: str) -> Constituent | None:
+    name, phone, village = name.strip(), phone.strip(), village.strip()
+    if not (name or phone):
+        return None
+    county = _county_of(region)
+    if not phone:
+        return Constituent.objects.create(region=county, name=name, village=village)
+    constituent, created = Constituent.objects.get_or_create(
+        region=county, phone=phone, defaults={"name": name, "village": village}
+    )
+    if not created:
+        changed = []
+        if name and not constituent.name:
+            constituent.name, changed = name, [*changed, "name"]
+        if village and constituent.village != village:
+            constituent.village, changed = village, [*changed, "village"]
+        if changed:
+            constituent.save(update_fields=changed)
+    return constituent
+
+
+def station_of_deputy(deputy):
+    """The open station a deputy is grouped into (编组进站) today; the latest if several."""
+    from deputies.models import current_membership_q
+    from stations.models import Station
+
+    membership = (
+        deputy.memberships.filter(current_membership_q(), station__status=Station.Status.ACTIVE)
+        .select_related("station")
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+    return membership.station if membership else None
+
+
+def suggestion_by_token(token: str | None) -> Suggestion | None:
+    if not token:
+        return None
+    return Suggestion.objects.filter(submission_token=token).first()
+
+
+def suggestion_submit(
+    *,
+    actor=None,
+    channel: str,
+    category: str,
+    content: str,
+    place: str = "",
+    deputy=None,
+    station=None,
+    region: Region | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    village: str = "",
+    photos: Sequence[File] = (),
+    submission_token: str | None = None,
+) -> tuple[Suggestion, bool]:
+    """Record a new suggestion; returns (suggestion, created).
+
+    A citizen (actor None) submits through a deputy's or a station's code; staff
+    record what came in at a reception, by phone or mail, for a place they cover.
+    The suggestion, its first event and the notice to the deputy or station are
+    written in one transaction. The same `submission_token` twice returns the first
+    suggestion, untouched (a double tap, a retried POST).
+    """
+    existing = suggestion_by_token(submission_token)
+    if existing is not None:
+        return existing, False
+    if deputy is not None and station is None:
+        station = station_of_deputy(deputy)
+    place_region = region or (deputy.region if deputy else None) or (station and station.region)
+    if place_region is None:
+        raise ValidationError(_("请指定意见建议所属的代表、联络站或区划。"))
+    if signed_in(actor) and not can.can_register_suggestion(
+        actor, region=place_region, station=station, deputy=deputy
+    ):
+        raise PermissionDenied(_("您无权进行此操作。"))
+    content = content.strip()
+    if not content:
+        raise ValidationError({"content": _("请填写反映的问题。")})
+    if len(content) > CONTENT_MAX_LENGTH:
+        raise ValidationError({"content": _("内容不能超过%(n)s字。") % {"n": CONTENT_MAX_LENGTH}})
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError({"photos": _("最多上传%(n)s张照片。") % {"n": MAX_PHOTOS}})
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("渠道不正确。")})
+    # A tracking-code collision (1 in 10^11) is retried with a fresh code.
+    for attempt in range(3):
+        stored = []  # photo files written in this attempt
+        try:
+            with transaction.atomic():
+                suggestion = Suggestion(
+                    region=place_region,
+                    channel=channel,
+                    category=category,
+                    content=content,
+                    place=place.strip(),
+                    deputy=deputy,
+                    station=station,
+                    submission_token=submission_token or None,
+                )
+                # The token's uniqueness is the database's to decide: a concurrent
+                # duplicate must surface as IntegrityError, which returns the first row.
+                suggestion.full_clean(exclude=["constituent", "tracking_code", "submission_token"])
+                suggestion.constituent = _constituent_for(
+                    region=place_region, name=contact_name, phone=contact_phone, village=village
+                )
+                suggestion.save()
+                for photo in photos:
+                    item = SuggestionPhoto(suggestion=suggestion, image=photo)
+                    try:
+                        item.save()
+                    finally:
+                        if item.image._committed:  # written to storage, row or not
+                            stored.append(item.image)
+                via = deputy.name if deputy else (station.name if station else "")
+                event(
+                    suggestion,
+                    Kind.SUBMITTED,
+                    actor,
+                    public=_("您的意见建议已提交，我们会尽快处理。"),
+                    staff=_("经%(channel)s提交%(via)s。")
+                    % {
+                        "channel": suggestion.get_channel_display(),
+                        "via": _("（%(via)s）") % {"via": via} if via else "",
+                    },
+                    data={"channel": channel, "photos": len(photos)},
+                )
+                audit_record(
+                    actor=actor,
+                    action=AuditRecord.Action.CREATE,
+                    obj=suggestion,
+                    changes=diff({}, snapshot(suggestion, ["channel", "category", "status"])),
+                    actor_label="" if signed_in(actor) else _("群众"),
+                )
+                enqueue("suggestions.tasks.notify_new_suggestion", suggestion_id=suggestion.pk)
+            return suggestion, True
+        except BaseException as error:
+            # The rows rolled back: their files go too, or they would lie orphaned.
+            for image in stored:
+                try:
+                    image.storage.delete(image.name)
+                except OSError:
+                    logger.warning("could not remove %s after a failed submit", image.name)
+            if not isinstance(error, IntegrityError):
+                raise
+            again = suggestion_by_token(submission_token)
+            if again is not None:
+                return again, False
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")

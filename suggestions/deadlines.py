@@ -10,7 +10,6 @@ again by `recompute_provisional`.
 
 from __future__ import annotations
 
-import datetime
 import logging
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from calendars.deadlines import Deadline, apply_spec, compute, describe, extend_spec  # noqa: F401
 from core import clock
 from regions.models import Region
 
@@ -60,17 +60,6 @@ class Terms:
     remind_days_before: int = DEFAULT_REMIND_DAYS
 
 
-@dataclass(frozen=True)
-class Deadline:
-    """A computed due date with what it needs to be computed again."""
-
-    date: datetime.date
-    provisional: bool
-    rule: str
-    start: datetime.date
-    spec: str
-
-
 def _ancestor_paths(path: str) -> list[str]:
     codes = [code for code in path.split("/") if code]
     return ["".join(f"{code}/" for code in codes[: i + 1]) for i in range(len(codes))]
@@ -105,64 +94,6 @@ def terms_for(region: Region, category: str) -> Terms:
     )
 
 
-def _apply(spec: str, start: datetime.date, region: Region | None, calendar=None):
-    """Walk a spec's parts from `start`; returns (date, provisional)."""
-    from calendars.services import WorkingCalendar, add_calendar_months, add_working_days
-
-    calendar = calendar or WorkingCalendar()
-    current = start
-    provisional = False
-    for part in spec.split("+"):
-        unit, _sep, amount = part.partition(":")
-        if unit == "wd":
-            due = add_working_days(current, int(amount), region=region, calendar=calendar)
-        elif unit == "m":
-            due = add_calendar_months(current, int(amount), region=region, calendar=calendar)
-        else:
-            raise ValueError(f"unknown deadline spec {spec!r}")
-        current = due.date
-        provisional = provisional or bool(due.provisional)
-    return current, provisional
-
-
-def describe(spec: str) -> str:
-    parts = []
-    for part in spec.split("+"):
-        unit, _sep, amount = part.partition(":")
-        if unit == "wd":
-            parts.append(_("%(n)s个工作日") % {"n": amount})
-        else:
-            parts.append(_("%(n)s个月") % {"n": amount})
-    return _("，另延长").join(parts)
-
-
-def compute(
-    *,
-    what: str,
-    spec: str,
-    start: datetime.date,
-    region: Region | None,
-    source: str,
-    calendar=None,
-) -> Deadline:
-    """A due date for `what` ("答复"...) counted by `spec` from the day after `start`.
-
-    Pass one `calendars.services.WorkingCalendar` as `calendar` to count many dates.
-    """
-    date, provisional = _apply(spec, start, region, calendar)
-    rule = _("%(what)s：%(start)s起%(span)s（%(source)s）") % {
-        "what": what,
-        "start": start.isoformat(),
-        "span": describe(spec),
-        "source": source,
-    }
-    return Deadline(date=date, provisional=provisional, rule=rule[:200], start=start, spec=spec)
-
-
-def extend_spec(spec: str, days: int) -> str:
-    return f"{spec}+wd:{days}" if spec else f"wd:{days}"
-
-
 # --- Recomputing after the holiday calendar changed ---------------------------
 
 
@@ -187,7 +118,7 @@ def _recompute(
     regions = {r.pk: r for r in Region.objects.filter(pk__in={g[2] for g in groups})}
     moved: dict[int, tuple] = {}
     for start, spec, region_id in groups:
-        date, provisional = _apply(spec, start, regions.get(region_id), calendar)
+        date, provisional = apply_spec(spec, start, regions.get(region_id), calendar)
         rows = base.filter(**{start_field: start, spec_field: spec, region_field: region_id})
         for pk, old in rows.exclude(**{date_field: date}).values_list("pk", date_field):
             moved[pk] = (old, date)

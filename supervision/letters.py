@@ -24,7 +24,29 @@ def _chinese_date(day) -> str:
     return _("%(y)s年%(m)s月%(d)s日") % {"y": day.year, "m": day.month, "d": day.day}
 
 
+def _deadline_context(supervision: Supervision) -> dict:
+    deadline = supervision.deadline
+    issued = timezone.localtime(supervision.created_at).date()
+    due = supervision.due_date
+    return {
+        "supervision": supervision,
+        "deadline": deadline,
+        "issuer": congress_name(supervision.region),
+        "addressee": supervision.unit.name if supervision.unit else deadline.region.name,
+        "number": _("督〔%(year)s〕%(n)s号")
+        % {"year": supervision.created_at.year, "n": supervision.pk},
+        "what": deadline.label,
+        "due": _chinese_date(due) if due else "",
+        "overdue_days": (issued - due).days if due and due < issued else 0,
+        "issued": _chinese_date(issued),
+        "reply_days": settings.SUPERVISION_LETTER_REPLY_DAYS,
+        "excerpt": deadline.title,
+    }
+
+
 def letter_context(supervision: Supervision) -> dict:
+    if supervision.deadline_id:
+        return _deadline_context(supervision)
     suggestion = supervision.suggestion
     # The letter speaks as of the day the level decided to supervise (its date).
     issued = timezone.localtime(supervision.created_at).date()

@@ -15,11 +15,15 @@ beat, a second worker, a retried batch) insert nothing and so remind nobody twic
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.due import DueRule
 from regions.models import RegionScoped, region_path_index
 from tenancy.querysets import ScopedQuerySet
 from tenancy.scope import TenancyRule
@@ -43,12 +47,25 @@ class Supervision(RegionScoped):
         STILL_OVERDUE = "still_overdue", _("督办后仍逾期")  # escalated one more level
         BY_HAND = "by_hand", _("工作人员督办")  # staff supervised it themselves
 
+    # What is supervised: a people's suggestion, or a tracked deadline of another
+    # workflow (a formal suggestion's reply, a livelihood project's plan...).
     suggestion = models.ForeignKey(
         "suggestions.Suggestion",
         verbose_name=_("意见建议"),
         on_delete=models.CASCADE,
         related_name="supervisions",
+        null=True,
+        blank=True,
     )
+    deadline = models.ForeignKey(
+        "supervision.TrackedDeadline",
+        verbose_name=_("办理期限"),
+        on_delete=models.CASCADE,
+        related_name="supervisions",
+        null=True,
+        blank=True,
+    )
+    # The supervised item's region path (visibility follows it).
     suggestion_region_path = models.CharField(max_length=80, editable=False)
     reason = models.CharField(_("督办原因"), max_length=16, choices=Reason.choices)
     note = models.TextField(_("督办意见"), blank=True, max_length=1000)
@@ -97,14 +114,21 @@ class Supervision(RegionScoped):
             models.Index(fields=["-key", "created_at"], name="supervision_queue"),
         ]
         constraints = [
-            # Once per suggestion and level, however many sweeps or people try.
+            # Once per suggestion (or deadline) and level, however many sweeps or people try.
             models.UniqueConstraint(
                 fields=["suggestion", "region"], name="supervision_once_per_level"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["deadline", "region"], name="supervision_deadline_once_per_level"
+            ),
+            models.CheckConstraint(
+                condition=Q(suggestion__isnull=True) ^ Q(deadline__isnull=True),
+                name="supervision_one_subject",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.suggestion_id} · {self.region_id}"
+        return f"{self.suggestion_id or self.deadline_id} · {self.region_id}"
 
     @property
     def by_system(self) -> bool:
@@ -170,3 +194,103 @@ class DutyReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deputy_id} {self.station_id} {self.date}"
+
+
+class TrackedDeadline(RegionScoped):
+    """A deadline of any workflow that the supervision machinery watches.
+
+    Apps register their deadlines with `supervision.tracking.track` in the same
+    transaction that sets them (a formal suggestion's reply, a livelihood project's
+    plan, a body fixing an appointment...) and settle them when met. The sweeps
+    remind before `due_date` and supervise after it, exactly once per level, like
+    the people's suggestions. `region` is the body whose process it is; `unit` (or
+    `responsible`) is who must act. `due_start`/`due_spec` let a holiday change
+    count the date again.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("进行中")  # the deadline runs
+        MET = "met", _("已完成")  # done (on time or late)
+        CANCELLED = "cancelled", _("已取消")  # no longer needed (withdrawn, refused...)
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField(_("期限类别"), max_length=40)
+    # What must be done, and on what: "答复代表建议", "建议〔2026〕12号 关于…".
+    label = models.CharField(_("办理事项"), max_length=60)
+    title = models.CharField(_("名称"), max_length=200)
+    link = models.CharField(max_length=300, blank=True)
+    unit = models.ForeignKey(
+        "suggestions.HandlingUnit",
+        verbose_name=_("承办单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tracked_deadlines",
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due_date = models.DateField(_("期限"))
+    due_start = models.DateField(null=True, blank=True)
+    due_spec = models.CharField(max_length=32, blank=True)
+    due_rule = models.CharField(max_length=200, blank=True)
+    due_provisional = models.BooleanField(default=False)
+    remind_days_before = models.PositiveSmallIntegerField(default=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    # "Overdue" for every tracked deadline: open and past its date.
+    DUE = DueRule("due_date", "status", (Status.OPEN,))
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy_rule = TenancyRule(region="region_path", unit="unit_id")
+
+    class Meta:
+        verbose_name = _("办理期限")
+        verbose_name_plural = _("办理期限")
+        indexes = [
+            region_path_index("trackeddl"),
+            models.Index(fields=["content_type", "object_id"], name="trackeddl_subject"),
+            models.Index(
+                fields=["due_date"], name="trackeddl_open_due", condition=Q(status="open")
+            ),
+        ]
+        constraints = [
+            # One running deadline of a kind per subject; a new one replaces it.
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "kind"],
+                condition=Q(status="open"),
+                name="trackeddl_one_open_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} · {self.title}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.DUE.is_overdue(self)
+
+
+class TrackedReminder(models.Model):
+    """Someone was reminded of one tracked deadline's date (claimed before queuing)."""
+
+    deadline = models.ForeignKey(
+        TrackedDeadline, on_delete=models.CASCADE, related_name="reminders"
+    )
+    due_date = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "due_date"], name="trackedreminder_once_per_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline_id} {self.due_date}"

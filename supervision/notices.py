@@ -44,6 +44,25 @@ def _codes(suggestions) -> str:
     return text + (_("等%(n)s件") % {"n": len(suggestions)} if more > 0 else "")
 
 
+def _name(record: Supervision) -> str:
+    """How a notice names the supervised item: a suggestion's code or a deadline's title."""
+    if record.suggestion_id:
+        return record.suggestion.display_code
+    return f"{record.deadline.label}：{record.deadline.title}"
+
+
+def _names(records) -> str:
+    names = [_name(r) for r in records[:LISTED]]
+    more = len(records) - LISTED
+    return "、".join(names) + (_("等%(n)s件") % {"n": len(records)} if more > 0 else "")
+
+
+def _link(record: Supervision) -> str:
+    if record.suggestion_id:
+        return reverse("suggestions:detail", args=[record.suggestion_id])
+    return record.deadline.link or reverse("supervision:queue")
+
+
 def _staff_of_regions(region_ids) -> dict[int, list[User]]:
     rows = (
         User.objects.filter(
@@ -86,7 +105,7 @@ def notify_supervisions(*, supervision_ids: list[int]) -> int:
         return 0
     records = list(
         Supervision.objects.filter(pk__in=claimed)
-        .select_related("region", "suggestion", "unit")
+        .select_related("region", "suggestion", "deadline", "unit")
         .order_by("pk")
     )
     by_region: dict[int, list[Supervision]] = defaultdict(list)
@@ -104,15 +123,12 @@ def notify_supervisions(*, supervision_ids: list[int]) -> int:
             recipients=staff.get(region_id, []),
             kind="supervision",
             title=_("督办：%(code)s %(reason)s")
-            % {"code": first.suggestion.display_code, "reason": first.get_reason_display()}
+            % {"code": _name(first), "reason": first.get_reason_display()}
             if single
             else _("督办：%(n)s件事项逾期") % {"n": len(group)},
             body=_("以下事项已列入%(body)s督办：%(codes)s。")
-            % {
-                "body": congress_name(first.region),
-                "codes": _codes([r.suggestion for r in group]),
-            },
-            link=reverse("suggestions:detail", args=[first.suggestion_id]) if single else queue,
+            % {"body": congress_name(first.region), "codes": _names(group)},
+            link=_link(first) if single else queue,
         )
     clerks = _clerks_of_units(by_unit)
     for unit_id, group in by_unit.items():
@@ -121,11 +137,10 @@ def notify_supervisions(*, supervision_ids: list[int]) -> int:
             kind="supervision_unit",
             title=_("督办通知：%(n)s件事项逾期，请抓紧办理") % {"n": len(group)},
             body=_("%(codes)s已逾期，已由%(body)s督办。")
-            % {
-                "codes": _codes([r.suggestion for r in group]),
-                "body": congress_name(group[0].region),
-            },
-            link=reverse("suggestions:unit_detail", args=[unit_id]),
+            % {"codes": _names(group), "body": congress_name(group[0].region)},
+            link=reverse("suggestions:unit_detail", args=[unit_id])
+            if group[0].suggestion_id
+            else _link(group[0]),
         )
     return len(claimed)
 

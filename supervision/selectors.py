@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_celery_beat.models import PeriodicTask
@@ -11,7 +11,7 @@ from core import clock
 from core.models import Heartbeat, OutboxMessage
 from suggestions.models import Suggestion
 
-from .models import Supervision
+from .models import Supervision, TrackedDeadline
 
 OPEN = "open"
 CLOSED = "closed"
@@ -29,12 +29,13 @@ def queue(
 ) -> QuerySet[Supervision]:
     """The supervision queue: key items first, then the longest-waiting (two queries a page)."""
     rows = Supervision.objects.visible_to(user).select_related(
-        "region", "suggestion", "suggestion__region", "unit", "created_by"
+        "region", "suggestion", "suggestion__region", "deadline", "unit", "created_by"
     )
+    running = Q(suggestion__status__in=UNANSWERED) | Q(deadline__status=TrackedDeadline.Status.OPEN)
     if state == OPEN:
-        rows = rows.filter(suggestion__status__in=UNANSWERED)
+        rows = rows.filter(running)
     elif state == CLOSED:
-        rows = rows.exclude(suggestion__status__in=UNANSWERED)
+        rows = rows.exclude(running)
     if key_only:
         rows = rows.filter(key=True)
     if level:

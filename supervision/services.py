@@ -131,14 +131,15 @@ def supervision_mark_key(*, actor, supervision: Supervision, key: bool) -> Super
         supervision.key_marked_by = actor
         supervision.key_marked_at = clock.now()
         supervision.save(update_fields=["key", "key_marked_by", "key_marked_at"])
-        SuggestionEvent.objects.create(
-            suggestion_id=supervision.suggestion_id,
-            kind=SuggestionEvent.Kind.SUPERVISED,
-            actor=actor,
-            actor_label=actor.get_full_name(),
-            staff_text=_("列为重点督办。") if key else _("取消重点督办。"),
-            data={"supervision": supervision.pk, "key": key},
-        )
+        if supervision.suggestion_id:
+            SuggestionEvent.objects.create(
+                suggestion_id=supervision.suggestion_id,
+                kind=SuggestionEvent.Kind.SUPERVISED,
+                actor=actor,
+                actor_label=actor.get_full_name(),
+                staff_text=_("列为重点督办。") if key else _("取消重点督办。"),
+                data={"supervision": supervision.pk, "key": key},
+            )
         audit_record(
             actor=actor,
             action=AuditRecord.Action.UPDATE,

@@ -58,6 +58,7 @@ from suggestions.models import (
 )
 
 from .models import DutyReminderLog, ReminderLog, Supervision, congress_name
+from .tracking import escalate_tracked, remind_tracked
 
 logger = logging.getLogger("lianxin.supervision")
 
@@ -556,6 +557,8 @@ def escalate_overdue(
         record=lambda rows: _record_supervisions(rows, now),
         batch_size=limit,
     )
+    # Every other workflow's deadlines (formal suggestions, plans, appointments...).
+    counts = {**counts, "tracked": escalate_tracked(now=now)}
     Heartbeat.objects.update_or_create(name="supervision-sweep", defaults={"at": clock.now()})
     result = SweepResult(counts)
     if result.total:
@@ -729,6 +732,7 @@ def remind_due(
             record=lambda rows: _record_reminders(rows, now),
             batch_size=limit,
         )
+    counts = {**counts, "tracked": remind_tracked(now=now)}
     Heartbeat.objects.update_or_create(name="reminder-sweep", defaults={"at": clock.now()})
     return SweepResult(counts)
 

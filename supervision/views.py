@@ -56,7 +56,8 @@ def letter(request, supervision_pk: int):
         supervision_pk,
     )
     response = HttpResponse(supervision_letter_pdf(supervision), content_type="application/pdf")
-    filename = f"supervision-{supervision.suggestion.tracking_code}-{supervision.pk}.pdf"
+    code = supervision.suggestion.tracking_code if supervision.suggestion_id else "deadline"
+    filename = f"supervision-{code}-{supervision.pk}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 

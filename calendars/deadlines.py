@@ -1,0 +1,86 @@
+"""Deadlines of any workflow, counted in Chinese working days or calendar months.
+
+A deadline is a small spec walked from a start date: "wd:10" (10 working days from
+the next day), "m:3" (3 calendar months, moved off a holiday), joined by "+" for
+an extension ("m:3+m:3", "wd:10+wd:5"). It is stored with its start and spec, so
+when the holiday calendar changes it can be counted again. Every app computes its
+deadlines here (suggestions, formal suggestions, plans, appointments...).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from regions.models import Region
+
+from .services import WorkingCalendar, add_calendar_months, add_working_days
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A computed due date with what it needs to be computed again."""
+
+    date: datetime.date
+    provisional: bool
+    rule: str
+    start: datetime.date
+    spec: str
+
+
+def apply_spec(spec: str, start: datetime.date, region: Region | None, calendar=None):
+    """Walk a spec's parts from `start`; returns (date, provisional)."""
+    calendar = calendar or WorkingCalendar()
+    current = start
+    provisional = False
+    for part in spec.split("+"):
+        unit, _sep, amount = part.partition(":")
+        if unit == "wd":
+            due = add_working_days(current, int(amount), region=region, calendar=calendar)
+        elif unit == "m":
+            due = add_calendar_months(current, int(amount), region=region, calendar=calendar)
+        else:
+            raise ValueError(f"unknown deadline spec {spec!r}")
+        current = due.date
+        provisional = provisional or bool(due.provisional)
+    return current, provisional
+
+
+def describe(spec: str) -> str:
+    parts = []
+    for part in spec.split("+"):
+        unit, _sep, amount = part.partition(":")
+        if unit == "wd":
+            parts.append(_("%(n)s个工作日") % {"n": amount})
+        else:
+            parts.append(_("%(n)s个月") % {"n": amount})
+    return _("，另延长").join(parts)
+
+
+def compute(
+    *,
+    what: str,
+    spec: str,
+    start: datetime.date,
+    region: Region | None,
+    source: str,
+    calendar=None,
+) -> Deadline:
+    """A due date for `what` ("答复"...) counted by `spec` from the day after `start`.
+
+    Pass one `calendars.services.WorkingCalendar` as `calendar` to count many dates.
+    """
+    date, provisional = apply_spec(spec, start, region, calendar)
+    rule = _("%(what)s：%(start)s起%(span)s（%(source)s）") % {
+        "what": what,
+        "start": start.isoformat(),
+        "span": describe(spec),
+        "source": source,
+    }
+    return Deadline(date=date, provisional=provisional, rule=rule[:200], start=start, spec=spec)
+
+
+def extend_spec(spec: str, days: int) -> str:
+    return f"{spec}+wd:{days}" if spec else f"wd:{days}"

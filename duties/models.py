@@ -8,6 +8,8 @@ duty is worth in a region (`PointRule`) and the yearly points computed from them
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +36,16 @@ class DutyKind(models.TextChoices):
     LEADER_DAY = "leader_day", _("领导干部进站")
     THEME = "theme", _("主题活动")
     REPORT = "report", _("向选民述职")  # the annual report-back (述职)
+    # Credited by the apps of the democratic processes (DutyCredit rows):
+    PROPOSAL = "proposal", _("提出代表建议")  # author of a formal suggestion (领衔)
+    PROPOSAL_COSIGN = "proposal_cosign", _("联名代表建议")  # a confirmed co-signer
+    VOTE = "vote", _("参加民生实事票决")  # voted in a livelihood-project round
+    PROJECT_SUPERVISION = "project_supervision", _("监督民生实事项目")  # a supervising group
+    LEGISLATIVE_COMMENT = "legislative_comment", _("提出立法意见")  # a comment on a draft
+    SESSION = "session", _("出席人代会")  # attended the congress session
+    STANDING_COMMITTEE = "standing_committee", _("列席常委会")
+    LAW_CHECK = "law_check", _("执法检查")
+    APPOINTMENT = "appointment", _("约见国家机关负责人")
 
 
 # Points per kind when no region up the tree sets its own (PointRule).
@@ -53,6 +65,15 @@ DEFAULT_POINTS: dict[str, int] = {
     DutyKind.LEADER_DAY: 1,
     DutyKind.THEME: 1,
     DutyKind.REPORT: 5,
+    DutyKind.PROPOSAL: 3,
+    DutyKind.PROPOSAL_COSIGN: 1,
+    DutyKind.VOTE: 2,
+    DutyKind.PROJECT_SUPERVISION: 2,
+    DutyKind.LEGISLATIVE_COMMENT: 2,
+    DutyKind.SESSION: 3,
+    DutyKind.STANDING_COMMITTEE: 2,
+    DutyKind.LAW_CHECK: 2,
+    DutyKind.APPOINTMENT: 2,
 }
 POINTS_MIN, POINTS_MAX = -50, 50
 
@@ -166,3 +187,52 @@ class DutyReport(RegionScoped):
 
     def __str__(self) -> str:
         return f"{self.deputy} · {self.year}"
+
+
+class DutyCredit(RegionScoped):
+    """A duty a deputy took part in, recorded by the app where it happened.
+
+    The processes with registers of their own elsewhere (formal suggestions,
+    livelihood votes, consultations, appointments...) credit the deputy through
+    `duties.services.duty_credit` in their own transaction; the duty record, the
+    points and the rankings read these rows like receptions and visits. One row per
+    (deputy, kind, source): crediting twice changes nothing, and the source's page
+    is one click away (`url`). `region` copies the deputy's.
+    """
+
+    deputy = models.ForeignKey(
+        "deputies.Deputy",
+        verbose_name=_("人大代表"),
+        on_delete=models.CASCADE,
+        related_name="duty_credits",
+    )
+    kind = models.CharField(_("履职类型"), max_length=20, choices=DutyKind.choices)
+    date = models.DateField(_("日期"))
+    title = models.CharField(_("事项"), max_length=200)
+    url = models.CharField(max_length=300, blank=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    source = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    tenancy_rule = TenancyRule(
+        region="region_path", station="deputy__memberships__station", deputy="deputy_id"
+    )
+
+    class Meta:
+        verbose_name = _("履职记录")
+        verbose_name_plural = _("履职记录")
+        indexes = [
+            region_path_index("dutycredit"),
+            models.Index(fields=["deputy", "date"], name="dutycredit_deputy_date"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deputy", "kind", "content_type", "object_id"],
+                name="dutycredit_once_per_source",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deputy_id} · {self.get_kind_display()} · {self.date}"

@@ -33,7 +33,7 @@ from receptions.selectors import ReceptionDay, reception_days_between
 from stations.models import Station
 from suggestions.models import Suggestion
 
-from .models import DEFAULT_POINTS, DeputyPoints, DutyKind, DutyReport, PointRule
+from .models import DEFAULT_POINTS, DeputyPoints, DutyCredit, DutyKind, DutyReport, PointRule
 
 # Not a duty kind: people received at the receptions a deputy attended (shown, not scored).
 PEOPLE = "people"
@@ -226,6 +226,13 @@ def duty_counts(
     ):
         counts[row["deputy_id"]][DutyKind.REPORT] += row["n"]
 
+    for row in (
+        DutyCredit.objects.filter(deputy_id__in=ids_query, date__gte=start, date__lte=end)
+        .values("deputy_id", "kind")
+        .annotate(n=Count("pk"))
+    ):
+        counts[row["deputy_id"]][row["kind"]] += row["n"]
+
     wanted = set(deputies.values_list("pk", flat=True))
     for check in duty_checks(_duty_stations(ids_query), start, end, deputy_ids=wanted, today=today):
         if check.attended:
@@ -357,6 +364,21 @@ def duty_timeline(
             )
         )
 
+    for credit in DutyCredit.objects.filter(
+        deputy=deputy, date__gte=start, date__lte=end
+    ).select_related("content_type"):
+        entries.append(
+            TimelineEntry(
+                date=credit.date,
+                kind=credit.kind,
+                label=labels.get(credit.kind, credit.kind),
+                title=credit.title,
+                url=credit.url,
+                source=credit.content_type.model_class(),
+                pk=credit.object_id,
+            )
+        )
+
     for check in duty_checks(
         _duty_stations(Deputy.objects.filter(pk=deputy.pk).values("pk")),
         start,
@@ -389,6 +411,8 @@ def linkable_timeline(entries: list[TimelineEntry], user) -> list[TimelineEntry]
             wanted[entry.source].add(entry.pk)
     allowed = {
         model: set(model.objects.visible_to(user).filter(pk__in=pks).values_list("pk", flat=True))
+        if hasattr(model.objects, "visible_to")
+        else set()
         for model, pks in wanted.items()
     }
     for entry in entries:

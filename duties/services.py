@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -27,7 +28,15 @@ from regions.models import Region
 from stations.permissions import is_staff_writer
 from tenancy.scope import scope_of
 
-from .models import POINTS_MAX, POINTS_MIN, DeputyPoints, DutyKind, DutyReport, PointRule
+from .models import (
+    POINTS_MAX,
+    POINTS_MIN,
+    DeputyPoints,
+    DutyCredit,
+    DutyKind,
+    DutyReport,
+    PointRule,
+)
 from .selectors import points_for
 
 REPORT_FIELDS = ["year", "date", "notes"]
@@ -217,3 +226,52 @@ def duty_report_delete(*, actor, report: DutyReport) -> None:
         deputy_id, year = report.deputy_id, report.year
         report.delete()
         _queue_points(deputy_id, year)
+
+
+# --- Credits from the other processes (formal suggestions, votes, consultations...) --------
+
+
+def duty_credit(
+    *,
+    deputy: Deputy,
+    kind: str,
+    date: datetime.date,
+    source,
+    title: str,
+    url: str = "",
+) -> DutyCredit:
+    """Credit `deputy` with a duty of `kind` done through `source`; call in the source's
+    transaction. The same (deputy, kind, source) again updates the row, never doubles it.
+    The caller has already checked who may act; the points are recomputed after commit.
+    """
+    if kind not in DutyKind.values:
+        raise ValueError(f"unknown duty kind {kind!r}")
+    credit, created = DutyCredit.objects.update_or_create(
+        deputy=deputy,
+        kind=kind,
+        content_type=ContentType.objects.get_for_model(source),
+        object_id=source.pk,
+        defaults={
+            "date": date,
+            "title": title[:200],
+            "url": url,
+            "region_id": deputy.region_id,
+            "region_path": deputy.region_path,
+        },
+    )
+    _queue_points(deputy.pk, date.year)
+    return credit
+
+
+def duty_withdraw(*, kind: str, source, deputy: Deputy | None = None) -> int:
+    """Take back the credits of `kind` given for `source` (a withdrawn co-signature...)."""
+    rows = DutyCredit.objects.filter(
+        kind=kind, content_type=ContentType.objects.get_for_model(source), object_id=source.pk
+    )
+    if deputy is not None:
+        rows = rows.filter(deputy=deputy)
+    touched = list(rows.values_list("deputy_id", "date"))
+    removed, _ = rows.delete()
+    for deputy_id, date in touched:
+        _queue_points(deputy_id, date.year)
+    return removed

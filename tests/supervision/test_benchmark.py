@@ -20,7 +20,12 @@ def test_benchmark_sweeps_seeds_times_and_cleans_up(settings, tmp_path):
 
     figures = json.loads((tmp_path / "benchmarks" / "sweeps.json").read_text())
     assert figures["count"] == 2000 and figures["supervisions"] == 100
-    assert figures["sweep_first_escalated"] == {"acknowledge": 50, "reply": 50, "further": 0, "tracked": 0}
+    assert figures["sweep_first_escalated"] == {
+        "acknowledge": 50,
+        "reply": 50,
+        "further": 0,
+        "tracked": 0,
+    }
     assert figures["sweep_second_escalated"] == 0 and figures["reminders_second"] == 0
     assert not Supervision.objects.exists()  # cleaned up
 

@@ -15,6 +15,7 @@ from tenancy.scope import scope_of
 from . import selectors
 from .charts import chart_data
 from .links import drill_url, figure_links
+from .panels import panels_for
 from .periods import parse_period
 
 REGION_READERS = (
@@ -98,6 +99,9 @@ def _render(request, slice_: selectors.Slice):
             "following": following.params() if following and following.start <= today else None,
             **_period_choices(period, today),
             "child_label": _child_label(slice_),
+            "panels": panels_for(request.user, slice_.region, period)
+            if slice_.station is None
+            else [],
         },
     )
 

@@ -291,9 +291,7 @@ def _add_categories(tally: Tally, region: Region, months) -> None:
 def overdue_by_key(slice_: Slice, key, *, today: datetime.date) -> Counter:
     """Suggestions whose reply deadline is running and has passed (超期), now."""
     rows = (
-        Suggestion.objects.filter(
-            slice_.where(""), status__in=Suggestion.RUNNING_STATUSES, due_date__lt=today
-        )
+        Suggestion.objects.filter(slice_.where(""), Suggestion.REPLY_DUE.overdue_q(today=today))
         .annotate(k=key(""))
         .values("k")
         .annotate(n=Count("pk"))

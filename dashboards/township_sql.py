@@ -33,7 +33,6 @@ from .models import METRICS
 
 Status = Suggestion.Status
 
-_RUNNING = ", ".join(f"'{status}'" for status in Suggestion.RUNNING_STATUSES)
 
 STATIONS = """
     SELECT id, name, parent_id, stars, status, region_id, region_path
@@ -94,7 +93,7 @@ RECEPTIONS = """
 OVERDUE = f"""
     SELECT station_id, count(*)
     FROM suggestions_suggestion
-    WHERE region_path LIKE %(like)s AND status IN ({_RUNNING}) AND due_date < %(today)s
+    WHERE region_path LIKE %(like)s AND {Suggestion.REPLY_DUE.overdue_sql("", "%(today)s")}
     GROUP BY 1
 """
 

@@ -122,14 +122,14 @@ class SuggestionFilter(django_filters.FilterSet):
 
     def filter_due(self, queryset, name, value):
         today = clock.today()
-        running = queryset.filter(status__in=Suggestion.RUNNING_STATUSES)
+        rule = Suggestion.REPLY_DUE
         if value == "overdue":
-            return running.filter(due_date__lt=today)
+            return queryset.filter(rule.overdue_q(today=today))
         if value == "none":
             return queryset.filter(due_date__isnull=True)
         if value.isdigit():
             until = today + datetime.timedelta(days=int(value))
-            return running.filter(due_date__gte=today, due_date__lte=until)
+            return queryset.filter(rule.due_soon_q(today=today, until=until))
         return queryset
 
     def filter_outcome(self, queryset, name, value):

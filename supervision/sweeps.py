@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -51,11 +50,11 @@ from regions.models import Region
 from suggestions.deadlines import DEFAULT_REMIND_DAYS
 from suggestions.models import (
     Assignment,
-    HandlingUnit,
     SLAProfile,
     Suggestion,
     SuggestionEvent,
 )
+from suggestions.services.common import event_row, system_events
 
 from .models import DutyReminderLog, ReminderLog, Supervision, congress_name
 from .tracking import escalate_tracked, remind_tracked
@@ -64,6 +63,9 @@ logger = logging.getLogger("lianxin.supervision")
 
 ONE_DAY = datetime.timedelta(days=1)
 RUNNING = tuple(Suggestion.RUNNING_STATUSES)
+# "Overdue", as everywhere: the rules on the models, written out as SQL here.
+REPLY_DUE = Suggestion.REPLY_DUE
+ACKNOWLEDGE_DUE = Assignment.ACKNOWLEDGE_DUE
 ACTIVE_ASSIGNMENT = tuple(Assignment.ACTIVE_STATUSES)
 
 
@@ -224,57 +226,6 @@ def _run_parts(
     return counts
 
 
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-
-
-def _text_sql(template: str, values: dict[str, tuple[str, list]]) -> tuple[str, list]:
-    """SQL concatenating a translated "%(name)s" template with SQL values, in its order."""
-    sql, params, position = [], [], 0
-    for match in _PLACEHOLDER.finditer(template):
-        if match.start() > position:
-            sql.append("CAST(%s AS TEXT)")
-            params.append(template[position : match.start()])
-        value_sql, value_params = values[match.group(1)]
-        sql.append(f"({value_sql})")
-        params += value_params
-        position = match.end()
-    if position < len(template):
-        sql.append("CAST(%s AS TEXT)")
-        params.append(template[position:])
-    return " || ".join(sql) or "''", params
-
-
-def _choice_sql(column: str, labels: dict) -> tuple[str, list]:
-    """CASE column WHEN value THEN label ... END, labels as parameters."""
-    if not labels:
-        return "''", []
-    sql, params = [f"CASE {column}"], []
-    for value, label in labels.items():
-        sql.append("WHEN %s THEN CAST(%s AS TEXT)")
-        params += [value, str(label)]
-    sql.append("ELSE '' END")
-    return " ".join(sql), params
-
-
-def _json_sql(pairs: dict[str, str]) -> str:
-    """A JSON object built in SQL from column expressions (jsonb on PostgreSQL)."""
-    function = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
-    arguments = ", ".join(f"'{name}', {expr}" for name, expr in pairs.items())
-    return f"{function}({arguments})"
-
-
-def _insert_events(*, source: str, source_params: list, kind: str, now, text, data) -> None:
-    """One timeline entry per row of `source` (set-based): text and data are SQL."""
-    text_sql, text_params = text
-    sql = (
-        f"INSERT INTO {_table(SuggestionEvent)} "
-        "(suggestion_id, kind, actor_id, actor_label, at, public_text, staff_text, data) "
-        f"SELECT x.suggestion_id, %s, NULL, %s, %s, '', {text_sql}, {data} {source}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [kind, _("系统"), _moment(now), *text_params, *source_params])
-
-
 def _insert_select(
     *, model, columns: Sequence[str], select: str, params: list, returning: Sequence[str]
 ) -> list[tuple]:
@@ -405,18 +356,17 @@ def _acknowledge_overdue(today, now, levels) -> Part:
         source=(
             f"FROM {_table(Assignment)} a JOIN {_table(Suggestion)} s ON s.id = a.suggestion_id "
             + _base_region_join()
-            + "WHERE a.status = %s AND a.acknowledge_due < %s "
+            + f"WHERE {ACKNOWLEDGE_DUE.overdue_sql('a', '%s')} "
             f"AND s.status IN {running_sql} AND t.level IN {levels_sql} "
             f"AND NOT EXISTS (SELECT 1 FROM {_table(Supervision)} x "
             "WHERE x.suggestion_id = s.id AND x.region_id = t.id)"
         ),
-        source_params=[Assignment.Status.PENDING, _date(today), *running, *level_params],
+        source_params=[_date(today), *running, *level_params],
     )
 
 
 def _reply_overdue(today, now, levels) -> Part:
     """Suggestions past their reply deadline: first level above the assigner."""
-    running_sql, running = _in(RUNNING)
     active_sql, active = _in(ACTIVE_ASSIGNMENT)
     levels_sql, level_params = _in(levels)
     lead_unit = (
@@ -437,11 +387,11 @@ def _reply_overdue(today, now, levels) -> Part:
         source=(
             f"FROM {_table(Suggestion)} s "
             + _base_region_join()
-            + f"WHERE s.status IN {running_sql} AND s.due_date < %s AND t.level IN {levels_sql} "
+            + f"WHERE {REPLY_DUE.overdue_sql('s', '%s')} AND t.level IN {levels_sql} "
             f"AND NOT EXISTS (SELECT 1 FROM {_table(Supervision)} x "
             "WHERE x.suggestion_id = s.id AND x.region_id = t.id)"
         ),
-        source_params=[*running, _date(today), *level_params],
+        source_params=[_date(today), *level_params],
     )
 
 
@@ -464,9 +414,9 @@ def _still_overdue(today, now, levels, boundary_case) -> Part:
             f"JOIN {region} c ON c.id = p.region_id JOIN {region} t ON t.id = c.parent_id "
             f"WHERE s.status IN {running_sql} AND t.level IN {levels_sql} "
             f"AND p.created_at < ({boundary_sql}) "
-            "AND (s.due_date < %s OR EXISTS ("
+            f"AND ({REPLY_DUE.overdue_sql('s', '%s')} OR EXISTS ("
             f"SELECT 1 FROM {_table(Assignment)} a WHERE a.suggestion_id = s.id "
-            "AND a.status = %s AND a.acknowledge_due < %s)) "
+            f"AND {ACKNOWLEDGE_DUE.overdue_sql('a', '%s')})) "
             # p is the suggestion's highest supervision so far (all lie on one branch)
             f"AND NOT EXISTS (SELECT 1 FROM {supervision} h "
             "WHERE h.suggestion_id = p.suggestion_id "
@@ -477,7 +427,6 @@ def _still_overdue(today, now, levels, boundary_case) -> Part:
             *level_params,
             *boundary_params,
             _date(today),
-            Assignment.Status.PENDING,
             _date(today),
         ],
     )
@@ -492,20 +441,20 @@ def _record_supervisions(rows: list[tuple], now: datetime.datetime) -> None:
         region.pk: congress_name(region)
         for region in Region.objects.filter(pk__in={row[2] for row in rows})
     }
-    in_sql, in_params = _key_filter("x.id", ids)
-    _insert_events(
-        source=f"FROM {_table(Supervision)} x WHERE {in_sql}",
-        source_params=in_params,
-        kind=SuggestionEvent.Kind.SUPERVISED,
-        now=now,
-        text=_text_sql(
-            _("%(reason)s，已提请%(body)s督办。"),
-            {
-                "reason": _choice_sql("x.reason", dict(Supervision.Reason.choices)),
-                "body": _choice_sql("x.region_id", names),
-            },
-        ),
-        data=_json_sql({"supervision": "x.id", "region": "x.region_id", "reason": "x.reason"}),
+    reasons = dict(Supervision.Reason.choices)
+    system_events(
+        [
+            event_row(
+                suggestion_id,
+                SuggestionEvent.Kind.SUPERVISED,
+                None,
+                staff=_("%(reason)s，已提请%(body)s督办。")
+                % {"reason": reasons.get(reason, ""), "body": names.get(region_id, "")},
+                data={"supervision": pk, "region": region_id, "reason": reason},
+                at=now,
+            )
+            for pk, suggestion_id, region_id, reason in rows
+        ]
     )
     audit_record(
         actor=None,
@@ -688,24 +637,26 @@ def _record_reminders(rows: list[tuple], now: datetime.datetime) -> None:
     if not rows:
         return
     ids = [row[0] for row in rows]
-    in_sql, in_params = _key_filter("r.id", ids)
-    _insert_events(
-        source=(
-            f"FROM {_table(ReminderLog)} r JOIN {_table(Assignment)} x ON x.id = r.assignment_id "
-            f"JOIN {_table(HandlingUnit)} u ON u.id = x.unit_id WHERE {in_sql}"
-        ),
-        source_params=in_params,
-        kind=SuggestionEvent.Kind.REMINDED,
-        now=now,
-        text=_text_sql(
-            _("已提醒%(unit)s：%(kind)s为%(due)s。"),
-            {
-                "unit": ("u.name", []),
-                "kind": _choice_sql("r.kind", dict(ReminderLog.Kind.choices)),
-                "due": ("CAST(r.due_date AS TEXT)", []),
-            },
-        ),
-        data=_json_sql({"reminder": "r.id", "kind": "r.kind"}),
+    kinds = dict(ReminderLog.Kind.choices)
+    system_events(
+        [
+            event_row(
+                reminder.assignment.suggestion_id,
+                SuggestionEvent.Kind.REMINDED,
+                None,
+                staff=_("已提醒%(unit)s：%(kind)s为%(due)s。")
+                % {
+                    "unit": reminder.assignment.unit.name,
+                    "kind": kinds.get(reminder.kind, ""),
+                    "due": reminder.due_date.isoformat(),
+                },
+                data={"reminder": reminder.pk, "kind": reminder.kind},
+                at=now,
+            )
+            for reminder in ReminderLog.objects.filter(pk__in=ids).select_related(
+                "assignment__unit"
+            )
+        ]
     )
     enqueue("supervision.notices.notify_reminders", reminder_ids=ids)
 

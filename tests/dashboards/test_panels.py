@@ -7,9 +7,13 @@ from dashboards import panels
 
 
 @pytest.fixture
-def a_panel(tmp_path, settings):
-    (tmp_path / "panel.html").write_text("<section>PANEL {{ panel.region.name }}</section>")
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], tmp_path]
+def a_panel(monkeypatch):
+    from django.template import engines
+    from django.template.loaders.locmem import Loader
+
+    engine = engines["django"].engine
+    loader = Loader(engine, {"panel.html": "<section>PANEL {{ panel.region.name }}</section>"})
+    monkeypatch.setattr(engine, "template_loaders", [loader, *engine.template_loaders])
     seen = []
 
     def context(user, region, period):

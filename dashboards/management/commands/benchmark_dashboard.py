@@ -297,8 +297,8 @@ class Command(BaseCommand):
             (
                 f"""
                 SELECT {key_s} AS k, count(*) FROM suggestions_suggestion s
-                WHERE s.region_path LIKE %(like)s AND s.status IN ('assigned', 'handling')
-                  AND s.due_date < %(today)s
+                WHERE s.region_path LIKE %(like)s
+                  AND {Suggestion.REPLY_DUE.overdue_sql("s", "%(today)s")}
                 GROUP BY 1
                 """
             ),

@@ -1,4 +1,8 @@
+"""Form pieces every app shares: service errors onto forms, several photos in one field."""
+
+from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def add_service_errors(form, error: ValidationError, *, default_field: str | None = None) -> None:
@@ -13,3 +17,32 @@ def add_service_errors(form, error: ValidationError, *, default_field: str | Non
     else:
         target = default_field if default_field in form.fields else None
         form.add_error(target, error.messages)
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.ImageField):
+    """Several photos in one input; each must be an image within `max_bytes`, at most
+    `max_count` of them. What is stored is decided by the service, which keeps only a
+    sanitised copy (no EXIF, no GPS: `suggestions.images.sanitize_image`)."""
+
+    def __init__(self, *args, max_count: int, max_bytes: int, **kwargs):
+        self.max_count, self.max_bytes = max_count, max_bytes
+        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > self.max_count:
+            raise ValidationError(_("最多上传%(n)d张照片。") % {"n": self.max_count})
+        cleaned = []
+        for upload in files:
+            if upload.size > self.max_bytes:
+                raise ValidationError(
+                    _("照片“%(name)s”超过%(mb)dMB。")
+                    % {"name": upload.name, "mb": self.max_bytes // (1024 * 1024)}
+                )
+            cleaned.append(super().clean(upload, initial))
+        return cleaned

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import MultipleImageField
 from deputies.models import Deputy
 from stations.models import Station
 from suggestions.models import CONTENT_MAX_LENGTH, Category
@@ -354,32 +355,6 @@ class HouseholdEditForm(forms.Form):
     active = forms.BooleanField(label=_("仍为固定联系户"), required=False)
 
 
-class MultipleImageInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleImageField(forms.ImageField):
-    """Several photos in one input; each must be an image within the size limit."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/*"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(files) > MAX_ACTIVITY_PHOTOS:
-            raise ValidationError(_("最多上传%(n)d张照片。") % {"n": MAX_ACTIVITY_PHOTOS})
-        cleaned = []
-        for upload in files:
-            if upload.size > PHOTO_MAX_BYTES:
-                raise ValidationError(
-                    _("照片“%(name)s”超过%(mb)dMB。")
-                    % {"name": upload.name, "mb": PHOTO_MAX_BYTES // (1024 * 1024)}
-                )
-            cleaned.append(super().clean(upload, initial))
-        return cleaned
-
-
 class ActivityForm(forms.Form):
     station = StationField(label=_("联络站点"), queryset=Station.objects.none(), empty_label=None)
     kind = forms.ChoiceField(label=_("活动类型"), choices=ActivityKind.choices)
@@ -401,6 +376,8 @@ class ActivityForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     photos = MultipleImageField(
+        max_count=MAX_ACTIVITY_PHOTOS,
+        max_bytes=PHOTO_MAX_BYTES,
         label=_("活动照片"),
         required=False,
         help_text=_("仅限图片，每张不超过10MB，每次活动最多6张。"),

@@ -23,8 +23,8 @@ from core import clock
 from core.outbox import enqueue
 from deputies.models import Deputy, StationMembership, current_membership_q
 from stations.models import Station
-from tenancy.scope import scope_of
 
+from . import permissions as can
 from .models import (
     ActivityPhoto,
     ContactHousehold,
@@ -272,13 +272,12 @@ def reception_exception_delete(*, actor, exception: ReceptionException) -> None:
 #   region, the officer of a station the deputy is grouped into, the deputy;
 # - a station activity: whoever may change the station (staff, its officer).
 # An entry can be corrected by its recorder or the station's officer within
-# `LOG_EDIT_WINDOW` of being logged, and by staff at any time. Suggestions raised
+# `permissions.LOG_EDIT_WINDOW` of being logged, and by staff at any time. Suggestions raised
 # become suggestions through `suggestions.services.suggestion_submit` inside the
 # same transaction; a deputy's answer given on the spot goes through
 # `suggestion_answer_on_spot`. Every write queues a recompute of the points of the
 # deputies it touches.
 
-LOG_EDIT_WINDOW = datetime.timedelta(hours=24)
 MAX_RAISED = 20
 MAX_ACTIVITY_PHOTOS = 6
 LOG_FIELDS = ["station", "date", "people_count", "notes", "rule"]
@@ -306,7 +305,7 @@ def own_deputy(actor) -> Deputy | None:
     """The deputy record of a signed-in deputy, if the actor is one."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None
-    deputy_ids = scope_of(actor).write.deputy_ids
+    deputy_ids = can.deputy_ids_of(actor)
     if not deputy_ids:
         return None
     return Deputy.objects.filter(pk__in=deputy_ids).order_by("pk").first()
@@ -316,7 +315,7 @@ def loggable_stations(actor) -> QuerySet:
     """Running stations `actor` may log a reception at (for the form's choices)."""
     writable = Station.objects.visible_to(actor, for_write=True).values("pk")
     condition = Q(pk__in=writable)
-    deputy_ids = scope_of(actor).write.deputy_ids
+    deputy_ids = can.deputy_ids_of(actor)
     if deputy_ids:
         grouped = StationMembership.objects.filter(
             current_membership_q(), deputy_id__in=deputy_ids
@@ -340,34 +339,15 @@ def present_deputy_choices(station: Station, *, keep=()) -> QuerySet:
     ).order_by("name", "pk")
 
 
-def is_log_staff(actor, obj) -> bool:
-    """Congress staff whose write scope covers the entry's region."""
-    from stations.permissions import is_staff_writer
-
-    return is_staff_writer(actor) and scope_of(actor).covers_path(obj.region_path, for_write=True)
-
-
-def may_edit_log(actor, obj, *, now: datetime.datetime | None = None) -> bool:
-    """Staff at any time; the recorder or the station's officer within the window."""
-    if is_log_staff(actor, obj):
-        return True
-    now = now or clock.now()
-    if now - obj.created_at > LOG_EDIT_WINDOW:
-        return False
-    station_id = getattr(obj, "station_id", None)
-    officer = station_id is not None and station_id in scope_of(actor).write.station_ids
-    return officer or (obj.recorded_by_id is not None and obj.recorded_by_id == actor.pk)
-
-
 def _require_edit(actor, obj) -> None:
-    if not may_edit_log(actor, obj):
+    if not can.can_edit_entry(actor, obj):
         raise PermissionDenied(
             _("登记超过%(h)s小时后只能由人大工作人员修改。") % {"h": _window_hours()}
         )
 
 
 def _window_hours() -> int:
-    return int(LOG_EDIT_WINDOW.total_seconds() // 3600)
+    return int(can.LOG_EDIT_WINDOW.total_seconds() // 3600)
 
 
 def _check_date(date: datetime.date) -> None:
@@ -450,7 +430,7 @@ def _present_deputies(actor, station: Station, deputies, *, keep=()) -> list[Dep
     me = own_deputy(actor)
     if (
         me is not None
-        and not is_log_staff(actor, station)
+        and not can.is_log_staff(actor, station)
         and me.pk not in {d.pk for d in deputies}
     ):
         deputies.append(me)
@@ -689,7 +669,7 @@ def household_update(
 def _visit_station(actor, deputy: Deputy) -> Station | None:
     """The station a visit's suggestions are filed under: one of the actor's, if the deputy
     is grouped into it, else the deputy's own (the intake service picks it)."""
-    officer_of = scope_of(actor).write.station_ids
+    officer_of = can.officer_station_ids(actor)
     if officer_of:
         membership = (
             deputy.memberships.filter(current_membership_q(), station_id__in=officer_of)

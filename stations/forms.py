@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+from core.forms import MultipleImageField
 from regions.models import Region
 from regions.selectors import region_choices
 
@@ -91,32 +92,6 @@ class StationStatusForm(forms.Form):
     status = forms.ChoiceField(choices=Station.Status.choices)
 
 
-class MultipleImageInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleImageField(forms.ImageField):
-    """Several evidence photos in one input; each is checked to be an image, size-limited."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/*"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(files) > PHOTO_MAX_COUNT:
-            raise ValidationError(_("最多上传%(n)d张照片。") % {"n": PHOTO_MAX_COUNT})
-        cleaned = []
-        for upload in files:
-            if upload.size > PHOTO_MAX_BYTES:
-                raise ValidationError(
-                    _("照片“%(name)s”超过%(mb)dMB。")
-                    % {"name": upload.name, "mb": PHOTO_MAX_BYTES // (1024 * 1024)}
-                )
-            cleaned.append(super().clean(upload, initial))
-        return cleaned
-
-
 class StationRateForm(forms.Form):
     assessed_on = forms.DateField(
         label=_("评定日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -137,6 +112,8 @@ class StationRateForm(forms.Form):
         label=_("评定意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     photos = MultipleImageField(
+        max_count=PHOTO_MAX_COUNT,
+        max_bytes=PHOTO_MAX_BYTES,
         label=_("现场照片"),
         required=False,
         help_text=_("可选多张，仅限图片，每张不超过5MB，最多6张。"),

@@ -17,6 +17,7 @@ from audit.models import AuditRecord
 from audit.services import audit_record, diff, snapshot
 from core import clock
 from regions.models import Region
+from suggestions.images import sanitize_image
 
 from .models import StandardItem, Station, StationAssessment, StationAssessmentPhoto
 from .permissions import ensure_region_writable
@@ -360,7 +361,9 @@ def station_rate(
         )
         assessment.items_met.set(items_met)
         for photo in photos:
-            StationAssessmentPhoto.objects.create(assessment=assessment, image=photo)
+            StationAssessmentPhoto.objects.create(
+                assessment=assessment, image=sanitize_image(photo)
+            )
         audit_record(
             actor=actor,
             action=AuditRecord.Action.CREATE,

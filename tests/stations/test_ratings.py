@@ -7,6 +7,7 @@ from django.urls import reverse
 from PIL import Image
 
 from audit.models import AuditRecord
+from stations.forms import StationRateForm
 from stations.models import StandardItem, StationAssessment
 from stations.selectors import standard_checklist
 from stations.services import DEFAULT_STANDARDS, standard_items_seed_defaults, station_rate
@@ -144,7 +145,7 @@ def test_photos_must_be_images(client_for, world):
 
 
 def test_photos_are_size_limited(client_for, world, monkeypatch):
-    monkeypatch.setattr("stations.forms.PHOTO_MAX_BYTES", 10)
+    monkeypatch.setattr(StationRateForm.base_fields["photos"], "max_bytes", 10)
     response = _rate(client_for(world.county_officer), world.station, 4, photos=[_png()])
 
     assert "photos" in response.context["form"].errors
@@ -208,3 +209,20 @@ def test_assessment_list_shows_history(client_for, world):
 
     assert response.status_code == 200
     assert "★★☆☆☆" in response.content.decode()
+
+
+def test_assessment_photos_are_stored_without_their_gps(client_for, world, settings, tmp_path):
+    """Evidence photos are re-encoded like citizens' photos: no EXIF, no GPS, no camera."""
+    from tests.suggestions.conftest import jpeg_with_gps
+
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(world.county_officer)
+    upload = SimpleUploadedFile("site.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    assert Image.open(io.BytesIO(jpeg_with_gps())).getexif().get_ifd(0x8825)
+
+    assert _rate(client, world.station, 4, photos=[upload]).status_code == 302
+
+    photo = world.station.assessments.get().photos.get()
+    with photo.image.open("rb") as stored:
+        kept = Image.open(io.BytesIO(stored.read()))
+    assert not kept.getexif().get_ifd(0x8825) and 0x0110 not in kept.getexif()

@@ -31,3 +31,14 @@ def unit_clerk_assignments(unit):
     from .models import RoleAssignment
 
     return RoleAssignment.objects.filter(role=Role.UNIT_CLERK, unit=unit).select_related("user")
+
+
+def officer_assignments(station):
+    """The liaison-officer role rows of one station, with their users, by name."""
+    from .models import RoleAssignment
+
+    return (
+        RoleAssignment.objects.filter(role=Role.STATION_OFFICER, station=station)
+        .select_related("user")
+        .order_by("user__full_name")
+    )

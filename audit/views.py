@@ -3,16 +3,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from accounts.models import Role
-from tenancy.scope import scope_of
-
 from .models import AuditRecord
+from .permissions import can_read_audit_trail
 
 
 @login_required
 def audit_list(request):
     """The audit trail of the administrator's region, newest first."""
-    if not scope_of(request.user).has_role(Role.SYSADMIN):
+    if not can_read_audit_trail(request.user):
         raise PermissionDenied
     records = AuditRecord.objects.visible_to(request.user).select_related("content_type")
     action = request.GET.get("action", "")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from regions.models import Region
 
-from .services import WorkingCalendar, add_calendar_months, add_working_days
+from .workdays import WorkingCalendar, add_calendar_months, add_working_days
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def compute(
 ) -> Deadline:
     """A due date for `what` ("答复"...) counted by `spec` from the day after `start`.
 
-    Pass one `calendars.services.WorkingCalendar` as `calendar` to count many dates.
+    Pass one `calendars.workdays.WorkingCalendar` as `calendar` to count many dates.
     """
     date, provisional = apply_spec(spec, start, region, calendar)
     rule = _("%(what)s：%(start)s起%(span)s（%(source)s）") % {

@@ -6,7 +6,7 @@ from regions.selectors import region_choices
 from tenancy.scope import scope_of
 
 from .models import CalendarOverride
-from .services import may_write_region
+from .permissions import may_write_region
 
 # Regional holidays belong to minority provinces, prefectures and counties; offering
 # every township and village would make the picker unusable.

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 import chinese_calendar
 from django.db.models import Q, QuerySet
 
-from tenancy.scope import scope_of
+from tenancy.scope import root_paths
 
 from .models import CalendarOverride, CalendarYear
-from .services import (
+from .workdays import (
     ONE_DAY,
     WorkingCalendar,
     lookahead_years,
@@ -38,11 +38,11 @@ def rows_applying_to(model, user) -> QuerySet:
     those of ancestor regions are not "inside" it, but they apply there, so the
     user reads them too (without being able to change them).
     """
-    scope = scope_of(user)
+    roots = root_paths(user)
     visible = model.objects.visible_to(user)
-    if scope.everything:
+    if roots is None:
         return visible
-    above = Q(region__isnull=True) | Q(region_path__in=_ancestor_paths(scope.read.region_paths))
+    above = Q(region__isnull=True) | Q(region_path__in=_ancestor_paths(roots))
     return visible | model.objects.filter(above)
 
 
@@ -111,10 +111,8 @@ def year_status(year: int, path: str, calendar: WorkingCalendar | None = None) -
 
 def home_paths(user) -> list[str]:
     """The region paths whose calendar a user looks after ("" for the whole platform)."""
-    scope = scope_of(user)
-    if scope.everything:
-        return [""]
-    return list(scope.write.region_paths)
+    roots = root_paths(user, for_write=True)
+    return [""] if roots is None else list(roots)
 
 
 def missing_years_for(user, calendar: WorkingCalendar | None = None) -> list[int]:

@@ -13,6 +13,7 @@ from tenancy.access import access_object
 
 from .forms import OverrideForm, YearMarkForm
 from .models import CalendarOverride
+from .permissions import may_manage_calendar, may_write_region
 from .selectors import (
     home_paths,
     missing_years_for,
@@ -22,14 +23,12 @@ from .selectors import (
     year_status,
 )
 from .services import (
-    WorkingCalendar,
     calendar_override_delete,
     calendar_override_update,
     calendar_overrides_create,
     calendar_year_set_complete,
-    may_manage_calendar,
-    may_write_region,
 )
+from .workdays import WorkingCalendar
 
 
 def _require_manager(user) -> None:

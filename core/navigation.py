@@ -6,10 +6,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ACCOUNT_ADMIN_ROLES, Role
+from accounts.roles import ACCOUNT_ADMIN_ROLES, STAFF, Role
 from tenancy.scope import scope_of
-
-STAFF = (Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.SYSADMIN)
 
 
 @dataclass(frozen=True)

@@ -605,23 +605,17 @@ def dashboard(slice_: Slice, period: Period, *, today: datetime.date | None = No
 def default_region(user) -> Region | None:
     """The region a user's dashboard opens on: their one root, or None when they have
     several (or none)."""
-    from tenancy.scope import scope_of
-
-    scope = scope_of(user)
-    if scope.everything:
-        roots = list(Region.objects.filter(parent__isnull=True)[:2])
-    else:
-        roots = list(Region.objects.filter(path__in=scope.read.region_paths)[:2])
+    roots = scope_roots(user)[:2]
     return roots[0] if len(roots) == 1 else None
 
 
 def scope_roots(user) -> list[Region]:
-    from tenancy.scope import scope_of
+    from tenancy.scope import root_paths
 
-    scope = scope_of(user)
-    if scope.everything:
+    paths = root_paths(user)
+    if paths is None:
         return list(Region.objects.filter(parent__isnull=True).order_by("code"))
-    return list(Region.objects.filter(path__in=scope.read.region_paths).order_by("code"))
+    return list(Region.objects.filter(path__in=paths).order_by("code"))
 
 
 __all__ = [

@@ -4,27 +4,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from accounts.models import Role
 from congress_portal.db_router import replica_reads
 from core import clock
 from regions.models import Region
 from stations.models import Station
 from tenancy.access import access_object
-from tenancy.scope import scope_of
+from tenancy.scope import covers
 
 from . import selectors
 from .charts import chart_data
 from .links import drill_url, figure_links
 from .panels import panels_for
 from .periods import parse_period
+from .permissions import can_read_region_dashboard, can_read_station_dashboard
 
-REGION_READERS = (
-    Role.LEADER,
-    Role.CITY_STAFF,
-    Role.COUNTY_STAFF,
-    Role.TOWNSHIP_STAFF,
-    Role.SYSADMIN,
-)
 SORTS = {
     "visits": lambda row: row.counts["duty_visits"],
     "people": lambda row: row.counts["people"],
@@ -52,7 +45,7 @@ def index(request):
 @require_safe
 def region_dashboard(request, region_code: str):
     region = access_object(Region, request.user, region_code, field="code")
-    if not scope_of(request.user).has_role(*REGION_READERS):
+    if not can_read_region_dashboard(request.user):
         raise PermissionDenied
     if region.level == Region.Level.VILLAGE:
         # Villages hold points, not dashboards: show the township's.
@@ -66,7 +59,7 @@ def station_dashboard(request, station_pk: int):
     station = access_object(
         Station.objects.select_related("region", "parent"), request.user, station_pk
     )
-    if not scope_of(request.user).has_role(*REGION_READERS, Role.STATION_OFFICER):
+    if not can_read_station_dashboard(request.user):
         raise PermissionDenied
     return _render(request, selectors.Slice(region=station.region, station=station))
 
@@ -122,11 +115,10 @@ def _period_choices(period, today) -> dict:
 
 def _breadcrumbs(user, slice_) -> list[Region]:
     """The slice's ancestors the user may open, top first."""
-    scope = scope_of(user)
     return [
         region
         for region in slice_.region.ancestors()
-        if scope.covers_path(region.path)
+        if covers(user, region.path)
         and (slice_.station is not None or region.pk != slice_.region.pk)
     ]
 

@@ -20,7 +20,7 @@ from stations.permissions import is_staff_writer, require_staff_writer, shows_fu
 from stations.spreadsheets import Column, workbook_bytes, xlsx_response
 from stations.views import export_region
 from tenancy.access import access_object, can_write
-from tenancy.scope import scope_of
+from tenancy.scope import granted_ids, sees_only_own_record
 
 from .filters import DeputyFilter
 from .forms import DeputyForm, DeputyGroupForm, MembershipEndForm, MembershipForm
@@ -53,10 +53,10 @@ def _filtered(request):
 
 @login_required
 def deputy_list(request):
-    scope = scope_of(request.user)
-    if not (scope.everything or scope.read.region_paths or scope.read.station_ids):
-        if scope.read.deputy_ids:  # a deputy: their own record is their list
-            return redirect("deputies:detail", deputy_pk=min(scope.read.deputy_ids))
+    if sees_only_own_record(request.user):
+        own = granted_ids(request.user, "deputy", for_write=False)
+        if own:  # a deputy: their own record is their list
+            return redirect("deputies:detail", deputy_pk=min(own))
         raise PermissionDenied
     filterset, deputies = _filtered(request)
     page = Paginator(deputies, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -212,8 +212,7 @@ def deputy_join_group(request, deputy_pk: int):
 
 @login_required
 def group_list(request):
-    scope = scope_of(request.user)
-    if not (scope.everything or scope.read.region_paths or scope.read.station_ids):
+    if sees_only_own_record(request.user):
         raise PermissionDenied
     groups = (
         groups_for(request.user)
@@ -367,8 +366,7 @@ EXPORT_COLUMNS = [
 
 @login_required
 def deputy_export(request):
-    scope = scope_of(request.user)
-    if not (scope.everything or scope.read.region_paths or scope.read.station_ids):
+    if sees_only_own_record(request.user):
         raise PermissionDenied
     filterset, deputies = _filtered(request)
     full = shows_full_phones(request.user)

@@ -25,8 +25,6 @@ from core import clock
 from core.outbox import enqueue
 from deputies.models import Deputy
 from regions.models import Region
-from stations.permissions import is_staff_writer
-from tenancy.scope import scope_of
 
 from .models import (
     POINTS_MAX,
@@ -37,6 +35,7 @@ from .models import (
     DutyReport,
     PointRule,
 )
+from .permissions import can_manage_points
 from .selectors import points_for
 
 REPORT_FIELDS = ["year", "date", "notes"]
@@ -86,8 +85,7 @@ def deputy_points_recompute(
 # --- Point rules ------------------------------------------------------------------------
 
 
-def may_manage_points(actor, region: Region) -> bool:
-    return is_staff_writer(actor) and scope_of(actor).covers_path(region.path, for_write=True)
+may_manage_points = can_manage_points
 
 
 def point_rules_save(*, actor, region: Region, values: dict[str, int | None]) -> int:

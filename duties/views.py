@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
 from audit.services import history_of
 from core import clock
 from core.forms import add_service_errors as _add_errors
@@ -21,9 +20,10 @@ from regions.selectors import region_choices
 from stations.models import Station
 from stations.spreadsheets import xlsx_response
 from tenancy.access import access_object, can_write
-from tenancy.scope import scope_of
+from tenancy.scope import root_paths, sees_only_own_record
 
 from . import exports
+from . import permissions as can
 from .forms import DutyReportForm, PointRulesForm
 from .models import DeputyPoints, DutyKind, DutyReport, PointRule
 from .selectors import (
@@ -50,8 +50,6 @@ from .services import (
 
 PAGE_SIZE = 30
 MISSED_PAGE_SIZE = 50
-STAFF_ROLES = (Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.SYSADMIN)
-OVERVIEW_ROLES = (*STAFF_ROLES, Role.LEADER, Role.STATION_OFFICER)
 # The figures shown large at the top of a record.
 HEADLINE_KINDS = (
     DutyKind.RECEPTION,
@@ -79,28 +77,20 @@ def _years() -> list[int]:
     return list(range(this, this - 5, -1))
 
 
-def _sees_overview(user) -> bool:
-    scope = scope_of(user)
-    return scope.everything or bool(scope.read.region_paths or scope.read.station_ids)
-
-
 def _tab_flags(user) -> dict:
     """Which tabs of the duty pages the user can open."""
-    scope = scope_of(user)
     return {
-        "show_overview_tabs": _sees_overview(user),
-        "show_rules": scope.has_role(*STAFF_ROLES, Role.LEADER),
+        "show_overview_tabs": not sees_only_own_record(user),
+        "show_rules": can.can_read_point_rules(user),
     }
 
 
 def _require_overview(user) -> None:
-    if not (_sees_overview(user) and scope_of(user).has_role(*OVERVIEW_ROLES)):
+    if not can.can_read_overview(user):
         raise PermissionDenied
 
 
-def _own_deputy_id(user) -> int | None:
-    ids = scope_of(user).read.deputy_ids
-    return min(ids) if ids else None
+_own_deputy_id = can.own_deputy_id
 
 
 def _deputy_rows(request):
@@ -154,7 +144,7 @@ def _summary(counts) -> dict:
 @login_required
 def index(request):
     """Duty records of the deputies in scope, one line each, for a year."""
-    if not _sees_overview(request.user):
+    if sees_only_own_record(request.user):
         own = _own_deputy_id(request.user)
         if own is not None:
             return redirect("duties:record", deputy_pk=own)
@@ -450,11 +440,11 @@ def missed(request):
 @login_required
 def point_rules(request):
     """Where the user sets points: their own (top) region."""
-    scope = scope_of(request.user)
-    if not scope.has_role(*STAFF_ROLES, Role.LEADER):
+    if not can.can_read_point_rules(request.user):
         raise PermissionDenied
-    roots = scope.write.region_paths or scope.read.region_paths
-    if scope.everything:
+    everything = root_paths(request.user) is None
+    roots = root_paths(request.user, for_write=True) or root_paths(request.user)
+    if everything:
         region = Region.objects.order_by("path").first()
     else:
         region = Region.objects.filter(path__in=roots).order_by("path").first()
@@ -466,7 +456,7 @@ def point_rules(request):
 @login_required
 def point_rules_edit(request, region_code: str):
     region = access_object(Region, request.user, region_code, field="code")
-    if not scope_of(request.user).has_role(*STAFF_ROLES, Role.LEADER):
+    if not can.can_read_point_rules(request.user):
         raise PermissionDenied
     manageable = may_manage_points(request.user, region)
     if request.method == "POST" and not manageable:

@@ -2,23 +2,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
-from accounts.models import Role
 from core import clock
 from dashboards.periods import parse_period
 from jobs.models import Job
 from jobs.services import job_start
-from tenancy.scope import scope_of
 
 from .forms import LedgerForm
 from .ledgers import LedgerKind
-
-READERS = (Role.LEADER, Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.SYSADMIN)
+from .permissions import can_order_ledgers
 
 
 @login_required
 def index(request):
     """Pick a ledger, a region in scope and a period; the workbook is built as a job."""
-    if not scope_of(request.user).has_role(*READERS):
+    if not can_order_ledgers(request.user):
         raise PermissionDenied
     form = LedgerForm(request.POST or None, user=request.user, initial={"ledger": "receptions"})
     if request.method == "POST" and form.is_valid():

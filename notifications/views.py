@@ -7,12 +7,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
 from tenancy.access import access_object
-from tenancy.scope import scope_of
 
 from .forms import PreferenceForm
 from .models import Delivery, Notification, Preference
+from .permissions import can_see_failed_deliveries
 from .services import notification_mark_read
 
 
@@ -58,7 +57,7 @@ def preferences(request):
 @login_required
 def failed_deliveries(request):
     """Deliveries that failed, with the error, for the region's administrators."""
-    if not scope_of(request.user).has_role(Role.SYSADMIN):
+    if not can_see_failed_deliveries(request.user):
         raise PermissionDenied
     deliveries = (
         Delivery.objects.visible_to(request.user)

@@ -14,7 +14,7 @@ import datetime
 
 from accounts.roles import REGION_READERS, STATION_PEOPLE, holds
 from core import clock
-from tenancy.scope import granted_ids, root_paths, scope_of
+from tenancy.scope import granted_ids, scope_of, sees_only_own_record  # noqa: F401
 
 # How long the recorder or the station's officer may correct an entry themselves.
 LOG_EDIT_WINDOW = datetime.timedelta(hours=24)
@@ -25,12 +25,6 @@ def can_read_schedule(user) -> bool:
 
 
 can_read_registers = can_read_schedule
-
-
-def sees_only_own_record(user) -> bool:
-    """A deputy without a region or station grant: their own pages are their lists."""
-    roots = root_paths(user)
-    return roots is not None and not roots and not granted_ids(user, "station", for_write=False)
 
 
 def deputy_ids_of(user) -> frozenset[int]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from calendars.services import WorkingCalendar
+from calendars.workdays import WorkingCalendar
 from core import clock
 from deputies.models import Deputy, StationMembership
 from stations.models import Station

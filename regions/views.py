@@ -3,17 +3,17 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from tenancy.access import access_object
-from tenancy.scope import scope_of
+from tenancy.scope import root_paths
 
 from .models import Region
 from .selectors import child_counts
 
 
 def _scope_roots(user) -> list[Region]:
-    scope = scope_of(user)
-    if scope.everything:
+    roots = root_paths(user)
+    if roots is None:
         return list(Region.objects.filter(parent__isnull=True))
-    return list(Region.objects.filter(path__in=scope.read.region_paths))
+    return list(Region.objects.filter(path__in=roots))
 
 
 @login_required

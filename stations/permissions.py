@@ -8,16 +8,14 @@ leader reads everything in the region.
 
 from django.core.exceptions import PermissionDenied
 
-from accounts.models import Role
+from accounts.roles import STAFF
 from tenancy.scope import scope_of
-
-STAFF_ROLES = (Role.CITY_STAFF, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.SYSADMIN)
 
 
 def is_staff_writer(user) -> bool:
     """Congress staff (or a system administrator) with somewhere to write."""
     scope = scope_of(user)
-    return scope.everything or (scope.has_role(*STAFF_ROLES) and bool(scope.write.region_paths))
+    return scope.everything or (scope.has_role(*STAFF) and bool(scope.write.region_paths))
 
 
 def require_staff_writer(user) -> None:

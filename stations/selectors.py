@@ -3,7 +3,8 @@
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from accounts.models import Role, RoleAssignment
+from accounts.models import RoleAssignment
+from accounts.selectors import officer_assignments
 from deputies.models import Deputy, StationMembership, current_membership_q
 from regions.models import Region
 
@@ -45,11 +46,7 @@ def stations_for(user) -> QuerySet[Station]:
 
 def station_officers(station: Station) -> list[RoleAssignment]:
     """Liaison officers (联络员): accounts holding the officer role at this station."""
-    return list(
-        RoleAssignment.objects.filter(station=station, role=Role.STATION_OFFICER)
-        .select_related("user")
-        .order_by("user__full_name")
-    )
+    return list(officer_assignments(station))
 
 
 def station_points(station: Station) -> QuerySet[Station]:

@@ -14,7 +14,7 @@ from core.forms import add_service_errors as _add_errors
 from core.masking import mask_phone
 from regions.models import Region
 from tenancy.access import access_object, can_write
-from tenancy.scope import scope_of
+from tenancy.scope import root_paths, sees_only_own_record
 
 from . import import_flow
 from .filters import StationFilter
@@ -55,8 +55,7 @@ PAGE_SIZE = 25
 
 
 def _require_station_reader(user) -> None:
-    scope = scope_of(user)
-    if not (scope.everything or scope.read.region_paths or scope.read.station_ids):
+    if sees_only_own_record(user):
         raise PermissionDenied
 
 
@@ -235,11 +234,11 @@ def assessment_withdraw_view(request, assessment_pk: int):
 
 @login_required
 def standards_home(request):
-    scope = scope_of(request.user)
-    if scope.everything:
+    roots = root_paths(request.user)
+    if roots is None:
         root = Region.objects.filter(parent__isnull=True).order_by("code").first()
-    elif scope.read.region_paths:
-        root = Region.objects.filter(path=scope.read.region_paths[0]).first()
+    elif roots:
+        root = Region.objects.filter(path=roots[0]).first()
     else:
         raise PermissionDenied
     if root is None:
@@ -359,7 +358,7 @@ def export_region(user, filterset) -> Region | None:
     """The region an export is filed under in the audit trail: the filter's, else the user's."""
     if filterset.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("region"):
         return filterset.form.cleaned_data["region"]
-    paths = scope_of(user).read.region_paths
+    paths = root_paths(user) or ()
     return Region.objects.filter(path=paths[0]).first() if paths else None
 
 

@@ -136,7 +136,7 @@ def recompute_provisional(*, years, region_path: str = "") -> int:
 
     `region_path` limits the work to one subtree ("" for a national change).
     """
-    from calendars.services import WorkingCalendar
+    from calendars.workdays import WorkingCalendar
 
     calendar = WorkingCalendar()
     with transaction.atomic():

@@ -280,7 +280,7 @@ def _lead_unit(units: list[HandlingUnit], category: str) -> HandlingUnit:
 
 
 def seed_suggestions(units_by_county, stdout=None) -> int:
-    from calendars.services import WorkingCalendar
+    from calendars.workdays import WorkingCalendar
 
     if Suggestion.objects.filter(submission_token__startswith=TOKEN_PREFIX).exists():
         return 0

@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditRecord
 from audit.services import audit_record
 from calendars.models import CalendarOverride
-from calendars.services import WorkingCalendar, add_working_days
+from calendars.workdays import WorkingCalendar, add_working_days
 from core import clock
 from core.models import Heartbeat
 from core.outbox import enqueue

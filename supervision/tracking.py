@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditRecord
 from audit.services import audit_record
 from calendars.deadlines import Deadline
-from calendars.services import WorkingCalendar, add_working_days
+from calendars.workdays import WorkingCalendar, add_working_days
 from core import clock
 from core.outbox import enqueue
 from regions.models import Region

@@ -209,3 +209,17 @@ def granted_ids(user, kind: str, *, for_write: bool = True) -> frozenset[int]:
     return {"station": grants.station_ids, "unit": grants.unit_ids, "deputy": grants.deputy_ids}[
         kind
     ]
+
+
+def covers(user, path: str, *, for_write: bool = False) -> bool:
+    """Whether one of the user's region subtrees contains `path`."""
+    return scope_of(user).covers_path(path, for_write=for_write)
+
+
+def sees_only_own_record(user) -> bool:
+    """Neither a region nor a station to look after: a deputy, a clerk, or nobody.
+
+    Their directory pages (stations, deputies, registers) are their own record.
+    """
+    scope = scope_of(user)
+    return not (scope.everything or scope.read.region_paths or scope.read.station_ids)

@@ -1,7 +1,7 @@
 from django import template
 
+from calendars.permissions import may_manage_calendar
 from calendars.selectors import missing_years_for
-from calendars.services import may_manage_calendar
 
 register = template.Library()
 

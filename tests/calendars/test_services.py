@@ -7,18 +7,20 @@ import pytest
 
 from calendars.models import CalendarOverride, CalendarYear
 from calendars.services import (
-    WorkingCalendar,
-    add_calendar_months,
-    add_working_days,
     calendar_override_delete,
     calendar_override_update,
     calendar_overrides_create,
     calendar_year_set_complete,
+)
+from calendars.signals import calendar_changed
+from calendars.workdays import (
+    WorkingCalendar,
+    add_calendar_months,
+    add_working_days,
     is_working_day,
     next_working_day,
     years_missing_holiday_data,
 )
-from calendars.signals import calendar_changed
 from tests.factories import UserFactory
 
 

@@ -52,7 +52,7 @@ def test_sysadmin_sees_package_holidays_and_a_warning_for_missing_years(client, 
 
 def test_missing_year_warning_follows_the_lookahead(client, world, settings):
     # The page warns about years within 13 months of today that have no data.
-    from calendars.services import lookahead_years, package_has_year
+    from calendars.workdays import lookahead_years, package_has_year
 
     missing = [y for y in lookahead_years() if not package_has_year(y)]
     client.force_login(world.sysadmin)
@@ -71,7 +71,7 @@ def test_home_page_shows_the_notice_to_administrators_only(client, world):
     client.force_login(world.county_officer)
     officer_text = client.get(home).content.decode()
     assert "节假日数据待录入" not in officer_text
-    from calendars.services import lookahead_years, package_has_year
+    from calendars.workdays import lookahead_years, package_has_year
 
     if any(not package_has_year(y) for y in lookahead_years()):
         assert "节假日数据待录入" in admin_text
@@ -220,7 +220,7 @@ def test_outsider_gets_404_on_our_rows(client, world, county_holiday):
 
 
 def test_sysadmin_marks_a_year_complete_for_the_region(client, world):
-    from calendars.services import add_working_days
+    from calendars.workdays import add_working_days
 
     client.force_login(world.sysadmin)
     url = reverse("calendars:year_mark")

@@ -37,9 +37,7 @@ def _database_url(tmp_path: Path) -> str:
 
 
 def _manage(env, *args) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, check=True
-    )
+    subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, check=True)
 
 
 def _wait_for(condition, timeout: float, what: str) -> None:
@@ -83,8 +81,10 @@ def test_two_beats_schedule_from_one_and_the_other_takes_over_when_it_dies(tmp_p
 
         # Then one holds the lock and the other stands by
         _wait_for(
-            lambda: sum("holding the beat lock" in text(n) for n in (0, 1)) == 1
-            and sum("standing by" in text(n) for n in (0, 1)) == 1,
+            lambda: (
+                sum("holding the beat lock" in text(n) for n in (0, 1)) == 1
+                and sum("standing by" in text(n) for n in (0, 1)) == 1
+            ),
             90,
             "one beat holding the lock and one standing by",
         )

@@ -240,6 +240,15 @@ def multipart(boundary: str, fields: dict, files: dict) -> bytes:
     return b"".join(parts)
 
 
+def percentiles(seconds: list[float]) -> str:
+    if not seconds:
+        return "-"
+    ordered = sorted(seconds)
+    p50 = ordered[len(ordered) // 2]
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return f"{p50 * 1000:.0f} / {p95 * 1000:.0f} (n={len(ordered)})"
+
+
 def small_jpeg() -> bytes:
     from io import BytesIO
 
@@ -305,16 +314,18 @@ class Drill:
             cursor = conn.execute(query, params)
             return cursor.fetchall() if fetch and cursor.description else None
 
-    def django_env(self) -> dict:
+    def django_env(self, role: str = "lianxin-tool") -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE", "REDIS"))}
         env.update(
             DJANGO_SETTINGS_MODULE="congress_portal.settings",
             LIANXIN_VAR_DIR=str(self.root / "var"),
             MEDIA_ROOT=str(self.root / "media"),  # one folder both nodes share
-            DATABASE_URL=f"postgres://postgres@127.0.0.1:{PORTS['pgbouncer']}/{DB}",
+            DATABASE_URL=f"postgres://postgres@127.0.0.1:{PORTS['pgbouncer']}/{DB}"
+            f"?application_name={role}",
             DB_PGBOUNCER="true",
             DATABASE_DIRECT_URL=f"postgres://postgres@127.0.0.1:{PORTS['primary']}/{DB}",
-            DATABASE_REPLICA_URL=f"postgres://postgres@127.0.0.1:{PORTS['replica']}/{DB}",
+            DATABASE_REPLICA_URL=f"postgres://postgres@127.0.0.1:{PORTS['replica']}/{DB}"
+            f"?application_name={role}",
             REDIS_URL=f"redis://127.0.0.1:{PORTS['redis']}/0",
             DB_CONN_MAX_AGE="60",
             DEBUG="false",
@@ -510,8 +521,10 @@ class Drill:
                 "60",
                 "--graceful-timeout",
                 "5",
+                "--control-socket",
+                str(self.root / f"{name}.ctl"),
             ],
-            env=self.django_env(),
+            env=self.django_env("lianxin-web"),
         )
 
     def start_nginx(self) -> None:
@@ -581,7 +594,7 @@ class Drill:
                 "--without-mingle",
                 "--without-gossip",
             ],
-            env=self.django_env(),
+            env=self.django_env("lianxin-worker"),
         )
 
     def start_beat(self, name: str) -> None:
@@ -695,10 +708,13 @@ class Drill:
             )
 
     def citizen(self, number: int, deputy_token: str, counter) -> None:
-        browser = Browser(PORTS["nginx"], f"127.0.0.{10 + number}")
+        # Citizens come from many addresses (all loopback): 15 concerns per address stay
+        # under the per-address limit of 20 an hour.
         path = f"/c/d/{deputy_token}/"
         sent = 0
-        while not self.stop_load.is_set() and sent < 18:  # under the 20-per-address limit
+        while not self.stop_load.is_set():
+            if sent % 15 == 0:
+                browser = Browser(PORTS["nginx"], f"127.0.{number + 1}.{sent // 15 + 1}")
             n = next(counter)
             token = secrets.token_urlsafe(16)
             started = time.monotonic()
@@ -757,6 +773,7 @@ class Drill:
         seen = {"primary": set(), "replica": set()}
         query = (
             "SELECT pid, query_start FROM pg_stat_activity WHERE datname = %s "
+            "AND application_name = 'lianxin-web' "
             "AND query ~ 'dashboards_(regionmonth|stationmonth|rollupstate)' "
             "AND query_start IS NOT NULL"
         )
@@ -964,6 +981,18 @@ class Drill:
         results = self.results
         f["requests"] = len(results)
         f["requests by kind"] = dict(Counter(r["kind"] for r in results))
+        f["answer time p50 / p95 by kind (ms, through nginx, under this load)"] = {
+            kind: percentiles(
+                [
+                    r["end"] - r["start"]
+                    for r in results
+                    if r["kind"] == kind and r["status"] and r["status"] < 500
+                ]
+            )
+            for kind in sorted({r["kind"] for r in results})
+        }
+        span = max(r["end"] for r in results) - min(r["start"] for r in results)
+        f["load span (s) / requests per second"] = (round(span), round(len(results) / span, 1))
         errors = [r for r in results if r["status"] is None or r["status"] >= 500]
         f["errors"] = len(errors)
         f["errors by phase"] = dict(Counter(r["phase"] for r in errors))
@@ -1019,6 +1048,17 @@ class Drill:
             [ids],
         )[0]
         f["intake notices queued"], f["intake notices done"], f["done after a resend"] = messages
+        waits = [
+            row[0]
+            for row in self.sql(
+                "primary",
+                "SELECT EXTRACT(EPOCH FROM done_at - created_at) FROM core_outboxmessage "
+                "WHERE task = 'suggestions.tasks.notify_new_suggestion' AND done_at IS NOT NULL "
+                "AND (kwargs->>'suggestion_id')::bigint = ANY(%s)",
+                [ids],
+            )
+        ]
+        f["intake notice done after (ms) p50 / p95"] = percentiles([float(w) for w in waits])
         codes = {
             row[0]: row[1]
             for row in self.sql(
@@ -1099,7 +1139,7 @@ def main() -> int:
     parser.add_argument(
         "--max-lag", type=int, default=20, help="REPLICA_MAX_LAG_SECONDS for the run"
     )
-    parser.add_argument("--drain", type=float, default=120, help="seconds to wait for queued work")
+    parser.add_argument("--drain", type=float, default=90, help="seconds to wait for queued work")
     parser.add_argument("--report", help="also write the report to this file")
     parser.add_argument("--keep", action="store_true", help="keep the drill folder (logs)")
     args = parser.parse_args()

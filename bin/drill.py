@@ -774,7 +774,7 @@ class Drill:
         query = (
             "SELECT pid, query_start FROM pg_stat_activity WHERE datname = %s "
             "AND application_name = 'lianxin-web' "
-            "AND query ~ 'dashboards_(regionmonth|stationmonth|rollupstate)' "
+            "AND query ~ 'dashboards_(regionmonth|stationmonth)' "
             "AND query_start IS NOT NULL"
         )
         conns = {
@@ -804,7 +804,7 @@ class Drill:
                         self.lag_seen[self.phase] = max(self.lag_seen[self.phase], float(lag))
                 except Exception:
                     pass
-                time.sleep(0.2)
+                time.sleep(0.05)
         finally:
             for conn in conns.values():
                 conn.close()
@@ -978,6 +978,9 @@ class Drill:
 
     def count(self) -> None:
         f = self.figures
+        f["machine load average (1, 5, 15 min) at the end"] = tuple(
+            round(x, 1) for x in os.getloadavg()
+        )
         results = self.results
         f["requests"] = len(results)
         f["requests by kind"] = dict(Counter(r["kind"] for r in results))

@@ -152,6 +152,9 @@ DATABASE_DIRECT_URL = env_str("DATABASE_DIRECT_URL", "")
 # REPLICA_LAG_CHECK_SECONDS per process (congress_portal/db_router.py).
 REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 60)
 REPLICA_LAG_CHECK_SECONDS = env_int("REPLICA_LAG_CHECK_SECONDS", 5)
+if _replica_url:
+    # A replica that is gone must not hold a dashboard for the OS's connect timeout.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 
 # --- Caches back rate limits; the database keeps them shared between workers
 # without making a request wait on Redis.

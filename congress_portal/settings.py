@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -135,6 +136,25 @@ DATABASES["replica"] = (
 DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DASHBOARD_READ_DATABASE = "replica" if _replica_url else "default"
 DATABASE_ROUTERS = ["congress_portal.db_router.ReplicaRouter"]
+
+# --- Scaled-out databases (docs/scaling.md). With DB_PGBOUNCER=true the primary is
+# reached through PgBouncer in transaction mode, which hands each transaction to any
+# server connection: no server-side cursors (they live across transactions) and no
+# prepared statements kept on a connection (psycopg 3: prepare_threshold None).
+# Session-level features go to DATABASE_DIRECT_URL, the primary itself (beat's lock).
+DB_PGBOUNCER = env_bool("DB_PGBOUNCER", False)
+if DB_PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+DATABASE_DIRECT_URL = env_str("DATABASE_DIRECT_URL", "")
+# Dashboard and ledger reads leave a replica whose replay lags more than this, and
+# come back when it has caught up; the lag is read at most every
+# REPLICA_LAG_CHECK_SECONDS per process (congress_portal/db_router.py).
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 60)
+REPLICA_LAG_CHECK_SECONDS = env_int("REPLICA_LAG_CHECK_SECONDS", 5)
+if _replica_url:
+    # A replica that is gone must not hold a dashboard for the OS's connect timeout.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 
 # --- Caches back rate limits; the database keeps them shared between workers
 # without making a request wait on Redis.
@@ -312,6 +332,28 @@ CELERY_BEAT_SCHEDULE = {
 # missing, never written over an edit (supervision/beat.py).
 CELERY_BEAT_SCHEDULER = "supervision.beat:DatabaseScheduler"
 
+# --- Celery queues and the single beat (docs/scaling.md). Work is routed by name
+# (congress_portal/queues.py): `jobs` for ledgers, placards, imports and backups,
+# `rollups` for dashboard refreshes, `default` for the rest (outbox messages,
+# notifications, reminders, sweeps). A worker without -Q consumes all three.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue("default"), Queue("jobs"), Queue("rollups")]
+CELERY_TASK_ROUTES = ("congress_portal.queues.route",)
+TASK_QUEUE_PATTERNS = [
+    ("jobs.*", "jobs"),
+    ("*backup*", "jobs"),
+    ("*restore*", "jobs"),
+    ("dashboards.*", "rollups"),
+]
+# Only the beat holding the lock schedules (supervision/beat.py): a PostgreSQL
+# advisory lock on a connection of its own (DATABASE_DIRECT_URL when DATABASE_URL
+# goes through PgBouncer in transaction mode), a file lock under VAR_DIR on SQLite.
+# A second beat stands by and takes over within BEAT_LOCK_RETRY_SECONDS.
+BEAT_LOCK_RETRY_SECONDS = env_int("BEAT_LOCK_RETRY_SECONDS", 5)
+# Save each entry's last run as soon as it is sent, so a beat taking over from one
+# that crashed does not send again what was just sent.
+CELERY_BEAT_SYNC_EVERY = 1
+
 # --- 督办 and reminders
 # A suggestion still overdue this many working days after its last escalation goes up
 # one more level (township -> county -> city), never above SUPERVISION_TOP_LEVEL.
@@ -348,6 +390,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "lianxin@localhost")
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (the drill counts them).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 SMS_BACKEND = env_str("SMS_BACKEND", "core.sms.ConsoleSmsBackend")
 SMS_API_URL = env_str("SMS_API_URL", "")
 SMS_API_KEY = env_str("SMS_API_KEY", "")

@@ -1,3 +1,6 @@
+import datetime
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -67,7 +70,7 @@ def station_dashboard(request, station_pk: int):
 def _render(request, slice_: selectors.Slice):
     today = clock.today()
     period = parse_period(request.GET, today=today)
-    with replica_reads(snapshot=True):
+    with replica_reads(snapshot=True) as source:
         dash = selectors.dashboard(slice_, period, today=today)
     sort = request.GET.get("sort", "")
     rows = dash.rows
@@ -81,6 +84,9 @@ def _render(request, slice_: selectors.Slice):
         "dashboards/dashboard.html",
         {
             "dash": dash,
+            "source": source,
+            "max_lag": settings.REPLICA_MAX_LAG_SECONDS,
+            "as_of": clock.now() - datetime.timedelta(seconds=source.lag or 0),
             "period": period,
             "period_params": params,
             "ranked": ranked,

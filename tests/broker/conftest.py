@@ -70,7 +70,7 @@ def broker(settings):
         _use_broker(dead, options)
 
     def queued() -> int:
-        return client.llen(f"{prefix}celery")
+        return client.llen(f"{prefix}default")
 
     use_real()
     yield SimpleNamespace(

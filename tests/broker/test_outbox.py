@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _published_ids(broker) -> list[int]:
     """The outbox ids of the run_outbox_message messages waiting in the queue."""
     ids = []
-    for raw in broker.redis.lrange(f"{broker.prefix}celery", 0, -1):
+    for raw in broker.redis.lrange(f"{broker.prefix}default", 0, -1):
         message = json.loads(raw)
         body = json.loads(base64.b64decode(message["body"]))
         ids.append(body[0][0])

@@ -30,6 +30,7 @@ class AuditRecord(models.Model):
         LOGOUT = "logout", _("退出")
         EXPORT = "export", _("导出")
         IMPORT = "import", _("导入")
+        API = "api", _("接口调用")  # a registered client system called the open interface
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

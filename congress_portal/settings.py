@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "deputies",
     "suggestions",
     "supervision",
+    "open311",
     "accounts",
     "receptions",
     "duties",

@@ -43,6 +43,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("supervision/", include("supervision.urls")),
+    path("open311/", include("open311.urls")),
     # Citizens' pages (no login), reached from QR codes: short paths.
     path("p/", include("public.urls")),
     path("c/", include("suggestions.public_urls")),

@@ -7,8 +7,9 @@ test in tests/foundation/test_layers.py fails on `timezone.now()`,
 anywhere else). `today()` is the date in the portal's time zone (Asia/Shanghai).
 
 Tests move time with `frozen(...)` (the `clock` fixture in tests/conftest.py), the
-only way to move it. Timestamps Django writes itself (`auto_now`, a field's
-`default=timezone.now`) record when a row was really written and do not move.
+only way to move it. Fields stamped when a row is made that rules count from
+(a suggestion's `submitted_at`, a supervision's `created_at`) default to `clock.now`;
+`auto_now` fields (`updated_at`) record when a row was really written and do not move.
 """
 
 from __future__ import annotations

@@ -98,6 +98,12 @@ ENTRIES = [
         tuple(ACCOUNT_ADMIN_ROLES),
         _("为本辖区及下级创建账号、停用账号、重置密码。"),
     ),
+    NavEntry(
+        _("开放接口"),
+        "open311:client_list",
+        tuple(STAFF),
+        _("登记与 12345 热线等系统的对接，发放和停用接口密钥。"),
+    ),
     NavEntry(_("审计日志"), "audit:list", (Role.SYSADMIN,), _("查看谁在何时对哪条记录做了什么。")),
     NavEntry(
         _("发送失败"),

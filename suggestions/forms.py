@@ -97,6 +97,13 @@ class PublicSuggestionForm(forms.Form):
     )
     village = forms.CharField(label=_("所在村（社区）（选填）"), max_length=100, required=False)
     submission_token = forms.CharField(widget=forms.HiddenInput)
+    # Filled by the page's "use my location" button, with the phone's permission.
+    latitude = forms.DecimalField(
+        required=False, min_value=-90, max_value=90, decimal_places=6, widget=forms.HiddenInput
+    )
+    longitude = forms.DecimalField(
+        required=False, min_value=-180, max_value=180, decimal_places=6, widget=forms.HiddenInput
+    )
     # A field people never see: bots fill every input they find.
     website = forms.CharField(
         required=False,

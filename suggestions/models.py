@@ -9,9 +9,9 @@ the reply and the citizen's satisfaction. State changes happen only in
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.due import DueRule
 from core.tokens import readable_code
 from regions.models import RegionScoped, region_path_index
@@ -50,6 +50,7 @@ class Channel(models.TextChoices):
     ONLINE = "online", _("网上联络站")
     PHONE = "phone", _("电话")
     MAIL = "mail", _("来信")
+    OPEN311 = "open311", _("对接系统")  # another system (12345 hotline...) handed it over
 
 
 class Satisfaction(models.TextChoices):
@@ -245,6 +246,11 @@ class Suggestion(RegionScoped):
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
     content = models.TextField(_("反映内容"), max_length=CONTENT_MAX_LENGTH)
     place = models.CharField(_("地点"), max_length=PLACE_MAX_LENGTH, blank=True)
+    # Where it is, when the phone (with the citizen's permission) or a client system said.
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     deputy = models.ForeignKey(
         "deputies.Deputy",
         verbose_name=_("人大代表"),
@@ -301,7 +307,7 @@ class Suggestion(RegionScoped):
     due_provisional = models.BooleanField(_("期限暂定"), default=False)
     due_start = models.DateField(null=True, blank=True)
     due_spec = models.CharField(max_length=16, blank=True)
-    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now, db_index=True)
+    submitted_at = models.DateTimeField(_("提交时间"), default=clock.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The congress that assigned the suggestion or handles it itself (township, county,
     # city); 督办 escalates to the level above it. None: the suggestion's own township
@@ -454,7 +460,7 @@ class Assignment(models.Model):
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    assigned_at = models.DateTimeField(_("交办时间"), default=timezone.now)
+    assigned_at = models.DateTimeField(_("交办时间"), default=clock.now)
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
     return_reason = models.TextField(_("退回理由"), blank=True)
@@ -532,7 +538,7 @@ class ExtensionRequest(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    requested_at = models.DateTimeField(default=timezone.now)
+    requested_at = models.DateTimeField(default=clock.now)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -588,7 +594,7 @@ class SuggestionEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     actor_label = models.CharField(max_length=100, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
     public_text = models.CharField(_("公开说明"), max_length=500, blank=True)
     staff_text = models.TextField(_("内部说明"), blank=True)
     data = models.JSONField(default=dict, blank=True)

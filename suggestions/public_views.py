@@ -141,6 +141,8 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
                 village=data["village"],
                 photos=data["photos"],
                 submission_token=data["submission_token"],
+                latitude=data.get("latitude"),
+                longitude=data.get("longitude"),
             )
             _remember(request, suggestion)
             if created:

@@ -19,10 +19,10 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.due import DueRule
 from regions.models import RegionScoped, region_path_index
 from tenancy.querysets import ScopedQuerySet
@@ -88,7 +88,7 @@ class Supervision(RegionScoped):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("督办时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("督办时间"), default=clock.now)
     key = models.BooleanField(_("重点督办"), default=False)
     key_marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -147,7 +147,7 @@ class ReminderLog(models.Model):
     )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     due_date = models.DateField()
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     notified_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -177,7 +177,7 @@ class DutyReminderLog(models.Model):
     )
     station = models.ForeignKey("stations.Station", on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     notified_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -239,7 +239,7 @@ class TrackedDeadline(RegionScoped):
     due_provisional = models.BooleanField(default=False)
     remind_days_before = models.PositiveSmallIntegerField(default=2)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     settled_at = models.DateTimeField(null=True, blank=True)
 
     # "Overdue" for every tracked deadline: open and past its date.
@@ -282,7 +282,7 @@ class TrackedReminder(models.Model):
         TrackedDeadline, on_delete=models.CASCADE, related_name="reminders"
     )
     due_date = models.DateField()
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -162,7 +162,17 @@ def grants_q(model, rule: TenancyRule, grants: Grants) -> Q | None:
 
 def restrict(queryset: models.QuerySet, user, *, for_write: bool = False) -> models.QuerySet:
     """Narrow a queryset to the rows the user may see (or change, with for_write)."""
-    scope = scope_of(user)
+    return restrict_to(queryset, scope_of(user), for_write=for_write)
+
+
+def region_scope(path: str) -> Scope:
+    """The scope of a region subtree, for a caller that is not a user (a client system)."""
+    grants = Grants(region_paths=(path,))
+    return Scope(read=grants, write=grants)
+
+
+def restrict_to(queryset: models.QuerySet, scope: Scope, *, for_write: bool = False):
+    """Narrow a queryset to what `scope` grants (the same rule as `restrict`)."""
     if scope.everything:
         return queryset
     model = queryset.model

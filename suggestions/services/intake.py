@@ -90,6 +90,8 @@ def suggestion_submit(
     village: str = "",
     photos: Sequence[File] = (),
     submission_token: str | None = None,
+    latitude=None,
+    longitude=None,
 ) -> tuple[Suggestion, bool]:
     """Record a new suggestion; returns (suggestion, created).
 
@@ -131,6 +133,8 @@ def suggestion_submit(
                     category=category,
                     content=content,
                     place=place.strip(),
+                    latitude=latitude,
+                    longitude=longitude,
                     deputy=deputy,
                     station=station,
                     submission_token=submission_token or None,

@@ -54,9 +54,26 @@ PARAMETERS = {
     "activity_pk": lambda w: registers(w).activity.pk,
     "activity_photo_pk": lambda w: registers(w).photo.pk,
     "duty_report_pk": lambda w: registers(w).report.pk,
+    "client_pk": lambda w: _county_api_client(w).pk,
     # 督办 (supervision/): the county supervises the 交城县 suggestion.
     "supervision_pk": lambda w: _county_supervision(w).pk,
 }
+
+
+def _county_api_client(w):
+    from open311.models import ApiClient
+    from open311.services import client_register
+
+    client = ApiClient.objects.filter(region=w.county).first()
+    if client is None:
+        client, _key = client_register(
+            actor=w.county_officer,
+            name="交城县热线",
+            region=w.county,
+            access="read",
+            pipl_notice=True,
+        )
+    return client
 
 
 def _county_supervision(w):
@@ -188,6 +205,16 @@ PUBLIC_URL_NAMES |= {
     "public_suggestions:track_detail",  # shown only to a browser that proved code + phone digits
     "public_suggestions:track_rate",
     "public_suggestions:track_attachment",  # the same proof, and the file must be the suggestion's
+}
+# The Open311 interface answers client systems by their key, not a session: its own
+# tests (tests/open311/) walk another county's key against this county's requests.
+PUBLIC_URL_NAMES |= {
+    "open311:discovery",
+    "open311:services",
+    "open311:service",
+    "open311:requests",
+    "open311:request",
+    "open311:token",
 }
 # Deputies' and stations' public pages, QR codes and photos (public/urls.py); entries
 # with a namespace match only that app's URL.

@@ -317,3 +317,14 @@ def test_a_submission_that_fails_after_storing_photos_leaves_no_files(
         photos=[photo_upload("a.jpg")],
     )
     assert created and len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1
+
+
+def test_a_location_the_phone_gave_is_kept_and_a_bad_one_refused(client, world):
+    url = reverse("public_suggestions:new_for_deputy", args=[world.deputy.public_token])
+    client.get(url)
+    response = client.post(url, intake_data(latitude="37.553012", longitude="112.153400"))
+    assert response.status_code == 302
+    suggestion = Suggestion.objects.get()
+    assert str(suggestion.latitude) == "37.553012" and str(suggestion.longitude) == "112.153400"
+    refused = client.post(url, intake_data(token="tok_" + "b" * 28, latitude="91", longitude="0"))
+    assert refused.status_code == 400 and Suggestion.objects.count() == 1

@@ -4,7 +4,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from dashboards.api import DashboardViewSet
 from deputies.api import DeputyViewSet
+from duties.api import PointsViewSet, RecordViewSet
+from notifications.api import NotificationViewSet
+from receptions.api import ActivityViewSet, HouseholdViewSet, ReceptionViewSet, VisitViewSet
 from regions.api import RegionViewSet
 from stations.api import StationViewSet
 from suggestions.api import (
@@ -13,6 +17,7 @@ from suggestions.api import (
     PublicSuggestionViewSet,
     SuggestionViewSet,
 )
+from supervision.api import SupervisionViewSet
 
 
 def _moved_intake(request):
@@ -26,6 +31,15 @@ router.register("deputies", DeputyViewSet, basename="deputy")
 router.register("suggestions", SuggestionViewSet, basename="suggestion")
 router.register("constituents", ConstituentViewSet, basename="constituent")
 router.register("handling-units", HandlingUnitViewSet, basename="handling-unit")
+router.register("receptions", ReceptionViewSet, basename="reception")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("duty-points", PointsViewSet, basename="duty-points")
+router.register("duty-records", RecordViewSet, basename="duty-record")
+router.register("supervisions", SupervisionViewSet, basename="supervision")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("dashboards", DashboardViewSet, basename="dashboard")
 router.register("public-suggestions", PublicSuggestionViewSet, basename="public-suggestion")
 
 urlpatterns = [

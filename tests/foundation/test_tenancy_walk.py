@@ -55,9 +55,19 @@ PARAMETERS = {
     "activity_photo_pk": lambda w: registers(w).photo.pk,
     "duty_report_pk": lambda w: registers(w).report.pk,
     "client_pk": lambda w: _county_api_client(w).pk,
+    "duty_points_pk": lambda w: _county_points(w).pk,
     # 督办 (supervision/): the county supervises the 交城县 suggestion.
     "supervision_pk": lambda w: _county_supervision(w).pk,
 }
+
+
+def _county_points(w):
+    from deputies.models import Deputy
+    from duties.models import DeputyPoints
+    from duties.services import deputy_points_recompute
+
+    deputy_points_recompute(deputies=Deputy.objects.filter(pk=w.deputy.pk), year=2026)
+    return DeputyPoints.objects.get(deputy=w.deputy, year=2026)
 
 
 def _county_api_client(w):

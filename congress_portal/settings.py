@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "receptions",
     "duties",
+    "legislation",
     "public",
     "dashboards",
     "ledgers",

@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from deputies.api import DeputyViewSet
+from legislation.api import CommentViewSet as LegislativeCommentViewSet
+from legislation.api import ConsultationViewSet
 from regions.api import RegionViewSet
 from stations.api import StationViewSet
 from suggestions.api import (
@@ -27,6 +29,10 @@ router.register("suggestions", SuggestionViewSet, basename="suggestion")
 router.register("constituents", ConstituentViewSet, basename="constituent")
 router.register("handling-units", HandlingUnitViewSet, basename="handling-unit")
 router.register("public-suggestions", PublicSuggestionViewSet, basename="public-suggestion")
+router.register(
+    "legislation/consultations", ConsultationViewSet, basename="legislation-consultation"
+)
+router.register("legislation/comments", LegislativeCommentViewSet, basename="legislation-comment")
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -43,9 +49,11 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("supervision/", include("supervision.urls")),
+    path("legislation/", include("legislation.urls")),
     # Citizens' pages (no login), reached from QR codes: short paths.
     path("p/", include("public.urls")),
     path("c/", include("suggestions.public_urls")),
+    path("l/", include("legislation.public_urls")),
     path("placards/", include("public.placard_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

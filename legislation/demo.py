@@ -232,6 +232,20 @@ def _deputy_of(station: Station):
     return membership.deputy if membership else None
 
 
+def _officer_of(station: Station, fallback: User) -> User:
+    """The point's liaison officer (offline comments are theirs to record), else staff."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role=Role.STATION_OFFICER,
+            role_assignments__station=station,
+        )
+        .order_by("pk")
+        .first()
+        or fallback
+    )
+
+
 def _consultation(actor, city, points, *, title, text_file, opens_on, closes_on, description):
     with clock.frozen(opens_on - datetime.timedelta(days=2)):
         consultation = services.consultation_create(
@@ -297,7 +311,9 @@ def _comment(
             received_on=day,
             author_kind=author if author != "deputy" or deputy else AuthorKind.CITIZEN,
             deputy=deputy if author == "deputy" else None,
-            collector=collectors[len(text) % len(collectors)] if author == "collector" else None,
+            collector=collectors[sum(map(ord, text)) % len(collectors)]
+            if author == "collector"
+            else None,
             contact_phone=phone if author in ("citizen", "organisation") else "",
         )
 
@@ -330,7 +346,7 @@ def _seed_fire(actor, officer, city, points, collectors, today) -> Consultation:
                 channel=channel,
                 day=opens_on + datetime.timedelta(days=after),
                 text=text,
-                officer=officer,
+                officer=_officer_of(points[point], actor),
                 collectors=collectors,
                 deputy=deputy,
                 phone=f"139358{index:05d}" if index % 2 == 0 else "",
@@ -348,32 +364,41 @@ def _seed_fire(actor, officer, city, points, collectors, today) -> Consultation:
             note="邀请居民代表、物业企业和信息采集员逐条讨论草案。",
             collectors=collectors,
         )
+    # The points' own officers work their comments, send and give the feedback.
+    keeper = {p.pk: _officer_of(p.station, actor) for p in participations.values()}
     decided = opens_on + datetime.timedelta(days=27)
     with clock.frozen(decided):
         for index, comment in enumerate(comments):
             decision = FIRE_DECISIONS.get(index, ("keep", None))
             if decision[0] == "keep":
-                services.comment_decide(actor=actor, comment=comment, decision="keep")
+                services.comment_decide(
+                    actor=keeper[comment.participation_id], comment=comment, decision="keep"
+                )
         for index, (kind, target) in FIRE_DECISIONS.items():
             if kind == "merge":
                 services.comment_decide(
-                    actor=actor,
+                    actor=keeper[comments[index].participation_id],
                     comment=comments[index],
                     decision="merge",
                     merged_into=Comment.objects.get(pk=comments[target].pk),
                 )
             else:
                 services.comment_decide(
-                    actor=actor, comment=comments[index], decision="drop", reason=target
+                    actor=keeper[comments[index].participation_id],
+                    comment=comments[index],
+                    decision="drop",
+                    reason=target,
                 )
         main = participations[points[0].pk]
         for number, text in FIRE_OPINIONS.items():
             article = consultation.articles.filter(number=number).first() if number else None
-            services.opinion_save(actor=actor, participation=main, article=article, text=text)
+            services.opinion_save(
+                actor=keeper[main.pk], participation=main, article=article, text=text
+            )
     with clock.frozen(closes_on - datetime.timedelta(days=1)):
         for participation in participations.values():
             services.participation_send(
-                actor=actor,
+                actor=keeper[participation.pk],
                 participation=participation,
                 sent_on=clock.today(),
                 sent_to=ISSUER,
@@ -386,11 +411,13 @@ def _seed_fire(actor, officer, city, points, collectors, today) -> Consultation:
             by_point.setdefault(comments[index].participation_id, []).append(comments[index].pk)
         for participation in participations.values():
             services.comments_mark_adopted(
-                actor=actor,
+                actor=keeper[participation.pk],
                 participation=participation,
                 adopted_ids=by_point.get(participation.pk, []),
             )
-            services.participation_feedback(actor=actor, participation=participation)
+            services.participation_feedback(
+                actor=keeper[participation.pk], participation=participation
+            )
     return consultation
 
 
@@ -431,16 +458,7 @@ def seed(stdout=None) -> None:
     points = _points(city)
     if actor is None or not points:
         return
-    officer = (
-        User.objects.filter(
-            is_active=True,
-            role_assignments__role=Role.STATION_OFFICER,
-            role_assignments__station=points[0],
-        )
-        .order_by("pk")
-        .first()
-        or actor
-    )
+    officer = _officer_of(points[0], actor)
     collectors = _collectors(actor, points[0])
     today = clock.today()
     made = []

@@ -196,8 +196,8 @@ def summary_docx(participation) -> bytes:
     for article in context["articles"]:
         heading = article["label"] + (f"（{article['heading']}）" if article["heading"] else "")
         paragraph(heading, bold=True, font="楷体", indent=False)
-        for text in article["paragraphs"]:
-            paragraph(_("【原文】") + text.replace("\n", " "))
+        for index, text in enumerate(article["paragraphs"]):
+            paragraph((_("【原文】") if index == 0 else "") + text.replace("\n", " "))
         paragraph(
             _("【收到意见】%(n)s条（保留%(k)s条，合并%(m)s条，舍弃%(d)s条）")
             % {

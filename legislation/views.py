@@ -411,15 +411,9 @@ def summary_sheet(request, participation_pk: int):
                 )
         if rows is not None:
             rows = list(rows)
+            kept = [c for c in rows if c.decision == Comment.Decision.KEEP]
             for comment in rows:
-                comment.form = DecideForm(
-                    comment=comment,
-                    initial={
-                        "decision": comment.decision,
-                        "merged_into": comment.merged_into_id,
-                        "reason": comment.drop_reason,
-                    },
-                )
+                comment.targets = [c for c in kept if c.pk != comment.pk]
             found = participation.opinions.filter(article=article).first()
             opinion = found.text if found else ""
     entries = [e for e in selectors.outline(consultation, counts=counts) if e.comment_count]
@@ -441,6 +435,11 @@ def summary_sheet(request, participation_pk: int):
                 initial={"article": article.number if article else None, "text": opinion}
             ),
             "can_decide": PARTICIPATION.can("decide", request.user, participation),
+            "decisions": [
+                (value, label)
+                for value, label in Comment.Decision.choices
+                if value != Comment.Decision.PENDING
+            ],
         },
     )
 

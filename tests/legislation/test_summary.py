@@ -282,6 +282,6 @@ def test_the_point_page_shows_its_figures_and_the_dashboard_panel(client, lw, wo
         reverse("dashboards:region", args=[world.county.code]) + "?period=year&year=2026"
     ).content.decode()
     assert "基层立法联系点 · 2026年" in dashboard
-    panel = dashboard.split("legislation-panel-title")[1]
+    panel = dashboard.split('id="legislation-panel-title"')[1]
     figures = [part.split("</strong>")[0] for part in panel.split("<strong>")[1:5]]
     assert figures == ["1", "1", "4", "0"]  # points, consultations, comments, adopted

@@ -168,7 +168,9 @@ class Consultation(RegionScoped):
         indexes = [region_path_index("consult")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(closes_on__gte=models.F("opens_on")), name="consult_dates_in_order"
+                condition=Q(closes_on__gte=models.F("opens_on")),
+                name="consult_dates_in_order",
+                violation_error_message=_("截止日期不能早于开始日期。"),
             )
         ]
 

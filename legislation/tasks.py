@@ -13,6 +13,9 @@ from .models import Comment, Participation
 def text_adopted_authors(*, participation_id: int) -> int:
     """Text every author of an adopted comment who left a phone number, once each.
 
+    The phone numbers served only this text: once it is queued, every number left with
+    the point's comments is erased (PIPL: kept no longer than needed).
+
     The comments of one number are claimed together with a conditional UPDATE before
     the text is queued, so a second delivery of this message texts nobody twice and
     a citizen with three adopted comments gets one text. The text names the draft
@@ -38,4 +41,7 @@ def text_adopted_authors(*, participation_id: int) -> int:
         if claimed:
             sms_to_citizen(phone=phone, text=text, region_path=participation.region_path)
             sent += 1
+    Comment.objects.filter(participation=participation).exclude(contact_phone="").update(
+        contact_phone=""
+    )
     return sent

@@ -265,6 +265,8 @@ def test_adoption_is_marked_after_closing_and_authors_texted_once(
     from legislation.tasks import text_adopted_authors
 
     assert text_adopted_authors(participation_id=lw.participation.pk) == 0  # never twice
+    # The numbers served only this text: none is kept after it.
+    assert not Comment.objects.exclude(contact_phone="").exists()
     page = client.get(reverse("public_legislation:page", args=[lw.participation.public_token]))
     assert "其中 2 条被立法机关采纳" in page.content.decode()
 

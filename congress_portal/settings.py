@@ -385,6 +385,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SuggestionStatusEnum": "suggestions.models.Suggestion.Status",
         "AssignmentStatusEnum": "suggestions.models.Assignment.Status",
+        "LegislativeChannelEnum": "legislation.models.Channel",
+        "SuggestionChannelEnum": "suggestions.models.Channel",
     },
 }
 

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from . import permissions as can
 from . import selectors, services
-from .models import CONTENT_MAX_LENGTH, OFFLINE_CHANNELS, AuthorKind, Comment, Participation
+from .models import CONTENT_MAX_LENGTH, AuthorKind, Channel, Comment, Participation
 from .redact import mask_phones_in
 from .workflow import CONSULTATION
 
@@ -142,18 +142,29 @@ class CommentInput(serializers.Serializer):
     content = serializers.CharField(max_length=CONTENT_MAX_LENGTH)
     # For an officer recording what came in offline (a deputy's own comment needs neither).
     channel = serializers.ChoiceField(
-        choices=[c for c in OFFLINE_CHANNELS], required=False, allow_blank=True
+        choices=Channel.choices,
+        required=False,
+        allow_blank=True,
+        help_text="offline channels only: symposium, box, visit, reception, phone, letter, other",
     )
     received_on = serializers.DateField(required=False, allow_null=True)
     author_kind = serializers.ChoiceField(
-        choices=[AuthorKind.CITIZEN, AuthorKind.ORGANISATION],
+        choices=AuthorKind.choices,
         required=False,
         default=AuthorKind.CITIZEN,
+        help_text="citizen or organisation: the API takes no names",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def validate_author_kind(self, value):
+        if value not in (AuthorKind.CITIZEN, AuthorKind.ORGANISATION):
+            raise ValidationError(_("代表、信息采集员的意见请在页面上录入并选择提出人。"))
+        return value
+
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participation"].queryset = Participation.objects.visible_to(user)
+        # Only the points the caller sees parse: another's reads exactly like a missing one.
+        if user is not None:
+            self.fields["participation"].queryset = Participation.objects.visible_to(user)
 
     def validate(self, data):
         number = data.get("article_number")

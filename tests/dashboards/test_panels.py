@@ -1,5 +1,7 @@
 """Other apps' panels appear on the region dashboard, with their own context."""
 
+import copy
+
 import pytest
 from django.urls import reverse
 
@@ -9,7 +11,10 @@ from dashboards import panels
 @pytest.fixture
 def a_panel(tmp_path, settings):
     (tmp_path / "panel.html").write_text("<section>PANEL {{ panel.region.name }}</section>")
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], tmp_path]
+    # Assigned whole, so the setting_changed signal drops template engines built before.
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [*templates[0]["DIRS"], tmp_path]
+    settings.TEMPLATES = templates
     seen = []
 
     def context(user, region, period):

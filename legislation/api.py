@@ -223,7 +223,7 @@ class CommentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             )
         elif keeper:
             missing = {
-                name: _("录入线下收集的意见须填写此项。")
+                name: [_("录入线下收集的意见须填写此项。")]
                 for name in ("channel", "received_on")
                 if not data.get(name)
             }

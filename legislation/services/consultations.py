@@ -129,7 +129,11 @@ def consultation_create(
 
 
 def _locked(consultation: Consultation) -> Consultation:
-    return Consultation.objects.select_for_update().select_related("region").get(pk=consultation.pk)
+    return (
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("region")
+        .get(pk=consultation.pk)
+    )
 
 
 def consultation_update(

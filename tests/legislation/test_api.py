@@ -46,3 +46,18 @@ def test_an_officer_records_through_the_api_with_chinese_field_errors(client, lw
     assert created.status_code == 201
     assert created.json()["article_label"] == "第二条" and created.json()["number"] == 2
     assert Comment.objects.count() == 2
+
+
+def test_the_pages_and_the_summary_read_in_english(client, lw, world, open_day):
+    from django.utils import translation
+
+    from legislation.documents import summary_pdf
+
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/l/{lw.participation.public_token}/").content.decode()
+    assert "Full text of the draft" in page and "This point has received 1 comment" in page
+    client.force_login(world.station_officer)
+    point = client.get(f"/legislation/points/{lw.participation.pk}/").content.decode()
+    assert "Record an offline comment" in point and "Comments received" in point
+    with translation.override("en"):
+        assert summary_pdf(lw.participation)[:4] == b"%PDF"

@@ -135,6 +135,7 @@ def consultation_detail(request, consultation_pk: int):
             "consultation": consultation,
             "participations": participations,
             "chapters": selectors.chapters(consultation, counts=counts),
+            "whole_count": counts.get(None, 0),
             "actions": CONSULTATION.available(request.user, consultation),
             "publish_refusal": CONSULTATION.refusal("publish", request.user, consultation)
             if can.can_manage_consultation(request.user, consultation)

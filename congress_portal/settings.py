@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "accounts",
     "receptions",
     "duties",
+    "legislation",
     "public",
     "dashboards",
     "ledgers",
@@ -429,6 +430,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SuggestionStatusEnum": "suggestions.models.Suggestion.Status",
         "AssignmentStatusEnum": "suggestions.models.Assignment.Status",
+        "LegislativeChannelEnum": "legislation.models.Channel",
+        "SuggestionChannelEnum": "suggestions.models.Channel",
     },
 }
 

@@ -7,6 +7,8 @@ from rest_framework.routers import DefaultRouter
 from dashboards.api import DashboardViewSet
 from deputies.api import DeputyViewSet
 from duties.api import PointsViewSet, RecordViewSet
+from legislation.api import CommentViewSet as LegislativeCommentViewSet
+from legislation.api import ConsultationViewSet
 from notifications.api import NotificationViewSet
 from receptions.api import ActivityViewSet, HouseholdViewSet, ReceptionViewSet, VisitViewSet
 from regions.api import RegionViewSet
@@ -41,6 +43,10 @@ router.register("supervisions", SupervisionViewSet, basename="supervision")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("dashboards", DashboardViewSet, basename="dashboard")
 router.register("public-suggestions", PublicSuggestionViewSet, basename="public-suggestion")
+router.register(
+    "legislation/consultations", ConsultationViewSet, basename="legislation-consultation"
+)
+router.register("legislation/comments", LegislativeCommentViewSet, basename="legislation-comment")
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -58,9 +64,11 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("supervision/", include("supervision.urls")),
     path("open311/", include("open311.urls")),
+    path("legislation/", include("legislation.urls")),
     # Citizens' pages (no login), reached from QR codes: short paths.
     path("p/", include("public.urls")),
     path("c/", include("suggestions.public_urls")),
+    path("l/", include("legislation.public_urls")),
     path("placards/", include("public.placard_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

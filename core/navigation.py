@@ -45,6 +45,12 @@ ENTRIES = [
         _("受理、交办、答复、回访群众意见建议。"),
     ),
     NavEntry(
+        _("立法联系点"),
+        "legislation:list",
+        (*STAFF, Role.LEADER, Role.STATION_OFFICER, Role.DEPUTY),
+        _("法规草案逐条征求意见、线下意见录入、汇总上报、采纳反馈和信息采集员。"),
+    ),
+    NavEntry(
         _("督办"),
         "supervision:queue",
         (*STAFF, Role.LEADER),

@@ -1,5 +1,8 @@
 """Printable placards (挂牌亮码): an A5 page per deputy or station with its QR code.
 
+Another app prints its own A5 poster through `placards_pdf` by giving each placard a
+"template" of its own (e.g. a consultation's poster for a legislative point's wall).
+
 HTML and CSS rendered by WeasyPrint. Chinese text is set in Noto Sans CJK SC from
 the system fonts (fontconfig finds it by name), embedded as a subset in the PDF.
 Images travel as data: URIs and nothing else is fetched: the extranet has no way out.
@@ -20,7 +23,8 @@ from .photos import thumbnail_bytes
 CHUNK_SIZE = 20
 
 
-def _data_uri(content: bytes, content_type: str) -> str:
+def data_uri(content: bytes, content_type: str) -> str:
+    """An image inlined for WeasyPrint (other apps' placards embed their codes with it)."""
     return f"data:{content_type};base64,{base64.b64encode(content).decode()}"
 
 
@@ -32,8 +36,8 @@ def deputy_placard(deputy) -> dict:
         "kind": "deputy",
         "deputy": deputy,
         "stations": selectors.stations_of_deputy(deputy),
-        "photo": _data_uri(photo, "image/jpeg") if photo else "",
-        "qr": _data_uri(qr.qr_bytes(url, "png"), "image/png"),
+        "photo": data_uri(photo, "image/jpeg") if photo else "",
+        "qr": data_uri(qr.qr_bytes(url, "png"), "image/png"),
         "url": url,
     }
 
@@ -44,7 +48,7 @@ def station_placard(station) -> dict:
         "kind": "station",
         "station": station,
         "region_name": station.region.full_name(),
-        "qr": _data_uri(qr.qr_bytes(url, "png"), "image/png"),
+        "qr": data_uri(qr.qr_bytes(url, "png"), "image/png"),
         "url": url,
     }
 

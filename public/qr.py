@@ -26,9 +26,11 @@ _DRAWING_VERSION = "1"
 
 
 def public_url(kind: str, token: str) -> str:
-    """The absolute URL a citizen reaches by scanning; kind is "deputy" or "station"."""
+    """The absolute URL a citizen reaches by scanning; kind is "deputy" or "station", or
+    another app's full URL name taking one token ("public_legislation:page")."""
     base = settings.PUBLIC_BASE_URL.rstrip("/")
-    return base + reverse(f"public:{kind}", args=[token])
+    name = kind if ":" in kind else f"public:{kind}"
+    return base + reverse(name, args=[token])
 
 
 def qr_path(url: str, fmt: QrFormat) -> str:

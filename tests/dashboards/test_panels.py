@@ -1,5 +1,7 @@
 """Other apps' panels appear on the region dashboard, with their own context."""
 
+import copy
+
 import pytest
 from django.urls import reverse
 
@@ -7,13 +9,12 @@ from dashboards import panels
 
 
 @pytest.fixture
-def a_panel(monkeypatch):
-    from django.template import engines
-    from django.template.loaders.locmem import Loader
-
-    engine = engines["django"].engine
-    loader = Loader(engine, {"panel.html": "<section>PANEL {{ panel.region.name }}</section>"})
-    monkeypatch.setattr(engine, "template_loaders", [loader, *engine.template_loaders])
+def a_panel(tmp_path, settings):
+    (tmp_path / "panel.html").write_text("<section>PANEL {{ panel.region.name }}</section>")
+    # Assigned whole, so the setting_changed signal drops template engines built before.
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [*templates[0]["DIRS"], tmp_path]
+    settings.TEMPLATES = templates
     seen = []
 
     def context(user, region, period):

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.legislation.world import legislation_world
 from tests.receptions.registers import registers
 from tests.suggestions.world import suggestion_world
 
@@ -58,6 +59,12 @@ PARAMETERS = {
     "duty_points_pk": lambda w: _county_points(w).pk,
     # 督办 (supervision/): the county supervises the 交城县 suggestion.
     "supervision_pk": lambda w: _county_supervision(w).pk,
+    # Legislative points (legislation/): see tests/legislation/world.py.
+    "consultation_pk": lambda w: legislation_world(w).consultation.pk,
+    "article_number": lambda w: legislation_world(w).article.number,
+    "participation_pk": lambda w: legislation_world(w).participation.pk,
+    "comment_pk": lambda w: legislation_world(w).comment.pk,
+    "collector_pk": lambda w: legislation_world(w).collector.pk,
 }
 
 
@@ -236,6 +243,17 @@ PUBLIC_URL_NAMES |= {
     "public:station",
     "public:station_qr_png",
     "public:station_qr_svg",
+}
+
+# A consultation's public pages at a point, its QR code, a comment's receipt and a
+# collector's personal link (legislation/public_urls.py), keyed by public tokens.
+PUBLIC_URL_NAMES |= {
+    "public_legislation:page",
+    "public_legislation:qr",
+    "public_legislation:comment",
+    "public_legislation:article",
+    "public_legislation:receipt",
+    "public_legislation:collector",
 }
 
 PARAM_RE = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")

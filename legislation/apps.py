@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LegislationConfig(AppConfig):
+    name = "legislation"
+    verbose_name = _("基层立法联系点")
+
+    def ready(self) -> None:
+        from dashboards.panels import register_panel
+
+        from .selectors import dashboard_panel
+
+        # The region dashboard (and its parents') shows the points' yearly figures.
+        register_panel(
+            "legislation", template="legislation/_dashboard_panel.html", context=dashboard_panel
+        )

@@ -19,6 +19,7 @@ from stations.models import Station
 from stations.permissions import ensure_region_writable, require_staff_writer
 from stations.services import ImportRejected
 from stations.validators import is_mobile
+from suggestions.images import sanitize_image
 
 from .models import Deputy, DeputyGroup, StationMembership, current_membership_q
 
@@ -75,7 +76,7 @@ def deputy_create(*, actor, photo=None, **fields) -> Deputy:
         raise ValidationError(errors)
     deputy = Deputy(**{**fields, "name": fields["name"].strip()})
     if photo:
-        deputy.photo = photo
+        deputy.photo = sanitize_image(photo)
     with transaction.atomic():
         deputy.save()
         changes = diff({}, snapshot(deputy, DEPUTY_FIELDS))
@@ -107,7 +108,7 @@ def deputy_update(*, actor, deputy: Deputy, photo=_UNCHANGED, **changes) -> Depu
         setattr(deputy, name, value.strip() if name == "name" else value)
     update_fields = list(changes)
     if photo is not _UNCHANGED and photo is not None:
-        deputy.photo = photo or ""
+        deputy.photo = sanitize_image(photo) if photo else ""
         update_fields.append("photo")
     changed = diff(before, snapshot(deputy, DEPUTY_FIELDS))
     new_photo = deputy.photo.name or None

@@ -302,3 +302,23 @@ def test_own_deputy_pages_answer_200_for_the_county_officer(client_for, world):
         reverse("deputies:group_new"),
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_a_deputys_photo_is_stored_without_its_gps(client_for, world, settings, tmp_path):
+    """The deputy's ID photo is re-encoded like every other stored photo: no EXIF, no GPS."""
+    from tests.suggestions.conftest import jpeg_with_gps
+
+    settings.MEDIA_ROOT = tmp_path
+    assert Image.open(io.BytesIO(jpeg_with_gps())).getexif().get_ifd(0x8825)
+    photo = SimpleUploadedFile("ma.jpg", jpeg_with_gps(), content_type="image/jpeg")
+
+    response = client_for(world.county_officer).post(
+        reverse("deputies:edit", args=[world.deputy.pk]),
+        _deputy_form(world.township, name="马志刚", photo=photo),
+    )
+
+    assert response.status_code == 302
+    world.deputy.refresh_from_db()
+    with world.deputy.photo.open("rb") as stored:
+        kept = Image.open(io.BytesIO(stored.read()))
+    assert not kept.getexif().get_ifd(0x8825) and 0x0110 not in kept.getexif()

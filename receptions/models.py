@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.counted import CountedQuerySet
 from regions.models import RegionScoped, region_path_index
 from tenancy.querysets import ScopedQuerySet
 from tenancy.scope import TenancyRule
@@ -205,7 +206,7 @@ class Reception(RegionScoped):
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = CountedQuerySet.as_manager()
     tenancy_rule = TenancyRule(region="region_path", station="station_id", deputy="deputies__id")
 
     class Meta:

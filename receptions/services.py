@@ -912,3 +912,21 @@ def activity_photo_delete(*, actor, photo: ActivityPhoto) -> None:
         )
         photo.image.delete(save=False)
         photo.delete()
+
+
+# --- A station that moves takes its registers with it -------------------------------
+
+
+def follow_moved_station(*, station: Station, new_region, **_ignored) -> None:
+    """Move the rows that copy `station`'s region (its schedule, its receptions, its
+    activities) to its new region; called inside `station_update`'s transaction.
+
+    The figures read each row's region, so after a move the station's whole history
+    counts in its new township, in the monthly rollups (the receptions' `updated_at`
+    marks their months for the next refresh) as in the live days and the drill-down
+    lists. Visits and fixed households follow their deputy, not a station, and people's
+    suggestions keep the region that handles them.
+    """
+    moved = {"region": new_region, "region_path": new_region.path}
+    for model in (ReceptionRule, ReceptionException, Reception, StationActivity):
+        model.objects.filter(station=station).update(**moved)

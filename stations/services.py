@@ -22,6 +22,7 @@ from suggestions.images import sanitize_image
 from .models import StandardItem, Station, StationAssessment, StationAssessmentPhoto
 from .permissions import ensure_region_writable
 from .selectors import standard_checklist, standard_source
+from .signals import station_moved
 from .validators import is_phone
 
 STATION_LEVELS = (Region.Level.TOWNSHIP, Region.Level.VILLAGE)
@@ -173,6 +174,7 @@ def station_update(*, actor, station: Station, **changes) -> Station:
     if errors:
         raise ValidationError(errors)
     before = snapshot(station, STATION_FIELDS)
+    old_region = station.region
     for name, value in changes.items():
         setattr(station, name, value.strip() if name == "name" else value)
     changed = diff(before, snapshot(station, STATION_FIELDS))
@@ -181,6 +183,10 @@ def station_update(*, actor, station: Station, **changes) -> Station:
     with transaction.atomic():
         station.save(update_fields=[*changes, "updated_at"])
         audit_record(actor=actor, action=AuditRecord.Action.UPDATE, obj=station, changes=changed)
+        if station.region_id != old_region.pk:
+            station_moved.send(
+                sender=Station, station=station, old_region=old_region, new_region=station.region
+            )
     return station
 
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+from core.counted import CountedQuerySet
 from core.due import DueRule
 from core.tokens import readable_code
 from regions.models import RegionScoped, region_path_index
@@ -321,7 +322,7 @@ class Suggestion(RegionScoped):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = CountedQuerySet.as_manager()
     tenancy_rule = TenancyRule(
         region="region_path",
         station="station_id",

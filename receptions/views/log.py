@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from audit.services import history_of
 from core import clock
 from deputies.models import Deputy
+from regions.models import Region
 from stations.models import Station
 from tenancy.access import access_object, can_write
 
@@ -74,6 +75,13 @@ def log_list(request):
         selected = stations.filter(pk=int(request.GET["station"])).first()
         if selected is not None:
             receptions = receptions.filter(station=selected)
+    region = None
+    if request.GET.get("region", "").isdigit():
+        # The dashboard's drill-down link: a region by its code, within what one may see.
+        region = Region.objects.visible_to(request.user).filter(code=request.GET["region"]).first()
+        receptions = (
+            receptions.filter(region_path__startswith=region.path) if region else receptions.none()
+        )
     start, end = date_param(request.GET.get("start")), date_param(request.GET.get("end"))
     if start:
         receptions = receptions.filter(date__gte=start)
@@ -87,6 +95,7 @@ def log_list(request):
             "page": page,
             "stations": stations,
             "selected": selected,
+            "region": region,
             "start": start,
             "end": end,
             "can_log": loggable_stations(request.user).exists(),

@@ -364,6 +364,7 @@ def ranking_page(request):
         "duties/ranking.html",
         {
             "page": page,
+            "computed_at": max((row.computed_at for row in page), default=None),
             "year": year,
             "years": _years(),
             "by": by,

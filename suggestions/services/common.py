@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditRecord
 from audit.services import audit_record, diff, snapshot
+from core.outbox import enqueue
 from regions.models import Region
 from tenancy.scope import deepest_root
 
@@ -109,8 +111,16 @@ def system_events(rows: list[SuggestionEvent]) -> None:
     SuggestionEvent.objects.bulk_create(rows, batch_size=1000)
 
 
+# The fields a deputy's points are counted from (`duties.selectors.points_for`).
+POINTS_FIELDS = {"status", "handling", "deputy"}
+
+
 def save(suggestion: Suggestion, before: dict, actor, note: str, fields: Iterable[str]) -> None:
+    """Save a change of state, audited; the one place every stage writes a suggestion."""
+    fields = list(fields)
     suggestion.save(update_fields=[*fields, "updated_at"])
+    if POINTS_FIELDS & set(fields):
+        queue_points(suggestion, before.get("deputy"))
     audit_record(
         actor=actor,
         action=AuditRecord.Action.STATE,
@@ -177,3 +187,13 @@ def assigning_region(actor, suggestion: Suggestion) -> Region:
 
 def chinese_date(value: datetime.date | None) -> str:
     return value.strftime("%Y年%m月%d日").replace("年0", "年").replace("月0", "月") if value else ""
+
+
+def queue_points(suggestion: Suggestion, *former_deputies) -> None:
+    """Recompute the points of the deputies a change concerns once it commits, through
+    the outbox: a matter closed, merged away or answered on the spot counts at once,
+    not at the nightly run."""
+    ids = sorted({pk for pk in (suggestion.deputy_id, *former_deputies) if pk})
+    if ids:
+        year = timezone.localtime(suggestion.submitted_at).year
+        enqueue("duties.tasks.recompute_points", deputy_ids=ids, year=year)

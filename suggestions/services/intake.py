@@ -17,7 +17,7 @@ from regions.models import Region
 
 from .. import permissions as can
 from ..models import CONTENT_MAX_LENGTH, Channel, Constituent, Suggestion, SuggestionPhoto
-from .common import Kind, event, signed_in
+from .common import Kind, event, queue_points, signed_in
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +173,7 @@ def suggestion_submit(
                     changes=diff({}, snapshot(suggestion, ["channel", "category", "status"])),
                     actor_label="" if signed_in(actor) else _("群众"),
                 )
+                queue_points(suggestion)
                 enqueue("suggestions.tasks.notify_new_suggestion", suggestion_id=suggestion.pk)
             return suggestion, True
         except BaseException as error:

@@ -62,10 +62,13 @@ def test_submit_creates_suggestion_first_event_and_notice_in_one_go(client, cast
 
 def test_same_token_twice_gives_one_suggestion_and_the_same_receipt(client, world):
     first = client.post(_url(world), intake_data())
+    queued = sorted(OutboxMessage.objects.values_list("task", flat=True))
     second = client.post(_url(world), intake_data(content="双击又提交了一次，内容略有不同"))
     assert first["Location"] == second["Location"]
     assert Suggestion.objects.count() == 1
-    assert OutboxMessage.objects.count() == 1
+    # The notice and the deputy's points, queued once: the retry queues nothing.
+    assert queued == ["duties.tasks.recompute_points", "suggestions.tasks.notify_new_suggestion"]
+    assert sorted(OutboxMessage.objects.values_list("task", flat=True)) == queued
 
 
 def test_honeypot_is_refused_and_keeps_what_was_typed(client, world):
@@ -219,8 +222,9 @@ def test_submit_never_touches_the_broker_and_the_outbox_delivers_once(
     assert message.done_at is None
     assert len(callbacks) == 1  # the hand-off to the broker waits for the commit
     # And the outbox delivers the notice to the deputy exactly once
-    # (the notice lands in the deputy's inbox and queues the e-mail, which then goes out)
-    assert outbox.run_pending() == 1
+    # (the notice lands in the deputy's inbox and queues the e-mail, which then goes out;
+    # the deputy's points are recomputed beside it)
+    assert outbox.run_pending() == 2
     assert outbox.run_pending() == 1
     assert outbox.run_pending() == 0
     assert (
@@ -246,7 +250,7 @@ def test_back_to_the_form_and_submit_again_gives_the_first_receipt(client, world
     again = client.post(_url(world), intake_data(token="b" * 32, photos=[photo_upload()]))
     assert again.status_code == 302 and again["Location"] == first["Location"]
     assert Suggestion.objects.count() == 1
-    assert OutboxMessage.objects.count() == 1
+    assert OutboxMessage.objects.filter(task="suggestions.tasks.notify_new_suggestion").count() == 1
     changes = [
         {"content": "路灯坏了一个月了。"},
         {"place": "西街社区5号楼"},  # the same words about another place

@@ -220,7 +220,7 @@ def test_submit_never_touches_the_broker_and_the_outbox_delivers_once(
     assert request_thread not in attempts
     message = OutboxMessage.objects.get(task="suggestions.tasks.notify_new_suggestion")
     assert message.done_at is None
-    assert len(callbacks) == 1  # the hand-off to the broker waits for the commit
+    assert len(callbacks) == 2  # the hand-offs (notice, points) wait for the commit
     # And the outbox delivers the notice to the deputy exactly once
     # (the notice lands in the deputy's inbox and queues the e-mail, which then goes out;
     # the deputy's points are recomputed beside it)

@@ -10,10 +10,12 @@ deadlines here (suggestions, formal suggestions, plans, appointments...).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from core import clock
 from regions.models import Region
 
 from .workdays import WorkingCalendar, add_calendar_months, add_working_days
@@ -84,3 +86,48 @@ def compute(
 
 def extend_spec(spec: str, days: int) -> str:
     return f"{spec}+wd:{days}" if spec else f"wd:{days}"
+
+
+# --- Moving open deadlines when the calendar changes -----------------------------------
+#
+# A holiday or make-up day entered or removed for any year moves every open deadline
+# it affects, in every workflow. Each app that stores deadlines (start + spec) registers
+# a mover; `move_open_deadlines` runs them all, in a worker after the calendar change
+# commits (`calendars.tasks.move_deadlines`, queued through the outbox), or as a dry run
+# for the editor's preview. A mover:
+#
+#     mover(*, years, region_path, calendar, today, apply) -> int   # deadlines moved
+#
+# counts again the running deadlines whose start or date falls in `years` under
+# `region_path` ("" for a national change), and, when `apply`, writes the new dates,
+# records each move on the item's timeline and tells whoever must meet the deadline.
+# A deadline already passed (its date before `today`) never moves, and none moves to
+# a day before `today`.
+
+Mover = Callable[..., int]
+_MOVERS: dict[str, Mover] = {}
+
+
+def register_mover(name: str, mover: Mover) -> None:
+    """Register `mover` (in the app's AppConfig.ready) under a name for reports."""
+    _MOVERS[name] = mover
+
+
+def move_open_deadlines(
+    *, years, region_path: str = "", apply: bool = True, today: datetime.date | None = None
+) -> dict[str, int]:
+    """Run every registered mover; returns {mover name: deadlines moved}."""
+    calendar = WorkingCalendar()
+    today = today or clock.today()
+    years = sorted(set(years))
+    return {
+        name: mover(
+            years=years, region_path=region_path, calendar=calendar, today=today, apply=apply
+        )
+        for name, mover in sorted(_MOVERS.items())
+    }
+
+
+def not_before(date: datetime.date, today: datetime.date) -> datetime.date:
+    """A moved deadline never lands in the past."""
+    return max(date, today)

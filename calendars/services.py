@@ -17,6 +17,8 @@ The arithmetic over the calendar lives in `calendars.workdays`. Writes
 from __future__ import annotations
 
 import datetime
+import threading
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,6 +28,7 @@ from audit.models import AuditRecord
 from audit.services import audit_record, diff, snapshot
 from regions.models import Region
 
+from .deadlines import move_open_deadlines
 from .models import CalendarOverride, CalendarYear
 from .permissions import may_write_region
 from .signals import calendar_changed
@@ -51,11 +54,36 @@ def _ensure_free(day: datetime.date, region: Region | None, *, exclude_pk=None) 
         )
 
 
+_preview = threading.local()
+
+
 def _changed(*, years, region: Region | None) -> None:
+    collected = getattr(_preview, "changes", None)
+    if collected is not None:  # a preview: note what would change, queue nothing
+        collected.append((sorted(set(years)), region_path_of(region)))
+        return
     # One sender for every kind of change, so a receiver connects once.
     calendar_changed.send(
         sender=CalendarOverride, years=sorted(set(years)), region_path=region_path_of(region)
     )
+
+
+def calendar_change_preview(write: Callable[[], object]) -> int:
+    """How many open deadlines the change `write()` would move (a call of one of the
+    writers below); the change is made in a transaction that is rolled back, so the
+    count comes from the same movers that will run after the real save."""
+    _preview.changes = []
+    with transaction.atomic():
+        try:
+            write()
+        finally:
+            changes, _preview.changes = _preview.changes, None
+        moved = sum(
+            sum(move_open_deadlines(years=years, region_path=path, apply=False).values())
+            for years, path in changes
+        )
+        transaction.set_rollback(True)
+    return moved
 
 
 def calendar_overrides_create(

@@ -23,6 +23,7 @@ from .selectors import (
     year_status,
 )
 from .services import (
+    calendar_change_preview,
     calendar_override_delete,
     calendar_override_update,
     calendar_overrides_create,
@@ -82,10 +83,12 @@ def override_new(request):
     _require_manager(request.user)
     initial = {"date": request.GET.get("date")} if request.GET.get("date") else None
     form = OverrideForm(request.POST or None, actor=request.user, initial=initial)
+    preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            created = calendar_overrides_create(
+
+        def write():
+            return calendar_overrides_create(
                 actor=request.user,
                 start=data["date"],
                 end=data["end"],
@@ -93,12 +96,21 @@ def override_new(request):
                 name=data["name"],
                 region=data["region"],
             )
+
+        try:
+            if "preview" in request.POST:
+                preview = calendar_change_preview(write)
+            else:
+                created = write()
+                messages.success(request, _("已录入%(n)s天。") % {"n": len(created)})
+                return redirect(_list_url(data["date"].year))
         except ValidationError as error:
             _add_errors(form, error)
-        else:
-            messages.success(request, _("已录入%(n)s天。") % {"n": len(created)})
-            return redirect(_list_url(data["date"].year))
-    return render(request, "calendars/override_form.html", {"form": form, "override": None})
+    return render(
+        request,
+        "calendars/override_form.html",
+        {"form": form, "override": None, "preview": preview},
+    )
 
 
 @login_required
@@ -107,15 +119,34 @@ def override_edit(request, override_pk: int):
     _require_manager(request.user)
     initial = {f: getattr(override, f) for f in ("date", "kind", "name", "region")}
     form = OverrideForm(request.POST or None, actor=request.user, editing=True, initial=initial)
+    preview = None
     if request.method == "POST" and form.is_valid():
+
+        def write():
+            return calendar_override_update(
+                actor=request.user, override=override, **form.cleaned_data
+            )
+
         try:
-            calendar_override_update(actor=request.user, override=override, **form.cleaned_data)
+            if "preview" in request.POST:
+                preview = calendar_change_preview(write)
+                override.refresh_from_db()
+            else:
+                write()
+                messages.success(request, _("已保存。"))
+                return redirect(_list_url(override.date.year))
         except ValidationError as error:
             _add_errors(form, error)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect(_list_url(override.date.year))
-    return render(request, "calendars/override_form.html", {"form": form, "override": override})
+    # What deleting would move (on a copy: a delete forgets the instance's key).
+    copy = CalendarOverride.objects.get(pk=override.pk)
+    removal = calendar_change_preview(
+        lambda: calendar_override_delete(actor=request.user, override=copy)
+    )
+    return render(
+        request,
+        "calendars/override_form.html",
+        {"form": form, "override": override, "preview": preview, "removal": removal},
+    )
 
 
 @login_required

@@ -7,9 +7,9 @@ class SuggestionsConfig(AppConfig):
     verbose_name = _("群众意见建议")
 
     def ready(self) -> None:
-        from calendars.signals import calendar_changed
+        from calendars.deadlines import register_mover
 
-        from .deadlines import on_calendar_changed
+        from .deadlines import move_deadlines
 
-        # Provisional due dates are counted again when holidays are edited.
-        calendar_changed.connect(on_calendar_changed, dispatch_uid="suggestions.recount")
+        # Reply, signing and return deadlines move when holidays are edited.
+        register_mover("suggestions", move_deadlines)

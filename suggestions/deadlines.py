@@ -5,7 +5,7 @@ category's own profile beats the general one there); how a date is counted comes
 from `calendars.services` (working days skip statutory holidays and count make-up
 weekends). A deadline is stored with a small spec ("wd:10", "m:1", "wd:10+wd:5")
 and its start, so when the holiday calendar changes, provisional dates are counted
-again by `recompute_provisional`.
+again by `move_deadlines` (every running one, not only provisional dates).
 """
 
 from __future__ import annotations
@@ -15,9 +15,17 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from calendars.deadlines import Deadline, apply_spec, compute, describe, extend_spec  # noqa: F401
+from calendars.deadlines import (  # noqa: F401
+    Deadline,
+    apply_spec,
+    compute,
+    describe,
+    extend_spec,
+    not_before,
+)
 from core import clock
 from regions.models import Region
 
@@ -94,106 +102,144 @@ def terms_for(region: Region, category: str) -> Terms:
     )
 
 
-# --- Recomputing after the holiday calendar changed ---------------------------
+# --- Moving the deadlines when the holiday calendar changes ---------------------
 
 
 def _recompute(
-    model, *, date_field, spec_field, start_field, flag_field, region_field, years, path, calendar
+    model,
+    *,
+    date_field,
+    spec_field,
+    start_field,
+    running,
+    region_field,
+    years,
+    path,
+    calendar,
+    today,
+    apply,
 ):
-    """Recount one kind of provisional due date; returns {pk: (old, new)} of moved rows.
+    """Count one kind of running due date again; returns {pk: (old, new)} of moved rows.
 
     Rows are grouped by (start, spec, region): each group is counted once and
-    updated with one UPDATE, whatever the number of rows in it.
+    updated with one UPDATE, whatever the number of rows in it. Passed deadlines
+    stay where they are; none moves before today.
     """
-    years = sorted(set(years))
     year_filter = Q()
     for year in years:
         year_filter |= Q(**{f"{date_field}__year": year}) | Q(**{f"{start_field}__year": year})
-    base = model.objects.filter(year_filter, **{flag_field: True}).exclude(**{spec_field: ""})
+    base = (
+        model.objects.filter(year_filter, running, **{f"{date_field}__gte": today})
+        .exclude(**{spec_field: ""})
+        .exclude(**{f"{start_field}__isnull": True})
+    )
     if path:
         # A regional change (a minority holiday) touches that subtree only.
         path_field = "region_path" if model is Suggestion else "suggestion__region_path"
         base = base.filter(**{f"{path_field}__startswith": path})
     groups = base.order_by().values_list(start_field, spec_field, region_field).distinct()
     regions = {r.pk: r for r in Region.objects.filter(pk__in={g[2] for g in groups})}
+    flag_field = "due_provisional" if model is Suggestion else f"{date_field[:-4]}_provisional"
     moved: dict[int, tuple] = {}
     for start, spec, region_id in groups:
         date, provisional = apply_spec(spec, start, regions.get(region_id), calendar)
+        date = not_before(date, today)
         rows = base.filter(**{start_field: start, spec_field: spec, region_field: region_id})
         for pk, old in rows.exclude(**{date_field: date}).values_list("pk", date_field):
             moved[pk] = (old, date)
-        changes = {date_field: date, flag_field: provisional}
-        if any(field.name == "updated_at" for field in model._meta.concrete_fields):
-            # A queryset update skips auto_now: say the rows changed, so that the
-            # dashboards' five-minute rollup refresh counts their months again.
-            changes["updated_at"] = clock.now()
-        rows.update(**changes)
+        if apply:
+            # A counted model's update stamps `updated_at`: the dashboards' next
+            # refresh counts the rows' months again.
+            rows.update(**{date_field: date, flag_field: provisional})
     return moved
 
 
-def recompute_provisional(*, years, region_path: str = "") -> int:
-    """Count provisional due dates in `years` again; returns how many moved.
+def move_deadlines(*, years, region_path="", calendar=None, today=None, apply=True) -> int:
+    """The suggestions' mover (`calendars.deadlines.register_mover`): reply, signing and
+    return deadlines counted again; returns how many deadlines moved.
 
-    `region_path` limits the work to one subtree ("" for a national change).
+    Each moved reply deadline gets a timeline entry the citizen reads too, and the
+    clerks of the units handling it are told.
     """
     from calendars.workdays import WorkingCalendar
 
-    calendar = WorkingCalendar()
+    calendar = calendar or WorkingCalendar()
+    today = today or clock.today()
+    common = {"years": sorted(set(years)), "path": region_path, "calendar": calendar}
     with transaction.atomic():
         moved = _recompute(
             Suggestion,
             date_field="due_date",
             spec_field="due_spec",
             start_field="due_start",
-            flag_field="due_provisional",
+            running=Suggestion.REPLY_DUE.running_q(),
             region_field="region_id",
-            years=years,
-            path=region_path,
-            calendar=calendar,
+            today=today,
+            apply=apply,
+            **common,
         )
-        for prefix in ("acknowledge", "return"):
-            _recompute(
-                Assignment,
-                date_field=f"{prefix}_due",
-                spec_field=f"{prefix}_spec",
-                start_field="due_start",
-                flag_field=f"{prefix}_provisional",
-                region_field="suggestion__region_id",
-                years=years,
-                path=region_path,
-                calendar=calendar,
-            )
-        SuggestionEvent.objects.bulk_create(
-            [
-                SuggestionEvent(
-                    suggestion_id=pk,
-                    kind=SuggestionEvent.Kind.DEADLINE_CHANGED,
-                    actor_label=_("系统"),
-                    public_text=_("因节假日安排调整，答复期限调整为%(date)s。")
-                    % {"date": new.isoformat()},
-                    staff_text=_("节假日安排调整，答复期限由%(old)s调整为%(new)s。")
-                    % {"old": old.isoformat(), "new": new.isoformat()},
-                    data={"old": old.isoformat(), "new": new.isoformat()},
+        signing = {}
+        for prefix, running in (
+            ("acknowledge", Assignment.ACKNOWLEDGE_DUE.running_q()),
+            ("return", Assignment.ACKNOWLEDGE_DUE.running_q()),
+        ):
+            signing.update(
+                _recompute(
+                    Assignment,
+                    date_field=f"{prefix}_due",
+                    spec_field=f"{prefix}_spec",
+                    start_field="due_start",
+                    running=running,
+                    region_field="suggestion__region_id",
+                    today=today,
+                    apply=apply,
+                    **common,
                 )
-                for pk, (old, new) in moved.items()
-            ]
-        )
+            )
+        if apply and moved:
+            _record_moves(moved)
+        if apply and (moved or signing):
+            _tell_units(moved, signing)
     if moved:
-        logger.info("recounted %s provisional reply deadlines for %s", len(moved), years)
-    return len(moved)
+        logger.info("moved %s reply deadlines after a calendar change in %s", len(moved), years)
+    return len(moved) + len(signing)
 
 
-def on_calendar_changed(sender=None, years=None, region_path: str = "", **kwargs) -> None:
-    """Receiver of `calendars.signals.calendar_changed`: queue the recount.
+def _record_moves(moved: dict[int, tuple]) -> None:
+    SuggestionEvent.objects.bulk_create(
+        [
+            SuggestionEvent(
+                suggestion_id=pk,
+                kind=SuggestionEvent.Kind.DEADLINE_CHANGED,
+                actor_label=_("系统"),
+                public_text=_("因节假日安排调整，答复期限调整为%(date)s。")
+                % {"date": new.isoformat()},
+                staff_text=_("节假日安排调整，答复期限由%(old)s调整为%(new)s。")
+                % {"old": old.isoformat(), "new": new.isoformat()},
+                data={"old": old.isoformat(), "new": new.isoformat()},
+            )
+            for pk, (old, new) in moved.items()
+        ]
+    )
 
-    The signal is sent inside the calendar editor's transaction; the recount runs
-    in a worker through the outbox, so it commits (or not) with the change.
-    """
-    if years:
-        from core.outbox import enqueue
 
-        enqueue(
-            "suggestions.tasks.recompute_deadlines",
-            years=sorted(years),
-            region_path=region_path or "",
+def _tell_units(moved: dict[int, tuple], signing: dict[int, tuple]) -> None:
+    """One notice per unit: how many of its deadlines moved."""
+    from accounts.selectors import clerks_of_units
+    from notifications.services import notify
+
+    per_unit: dict[int, int] = {}
+    assignments = Assignment.objects.filter(
+        Q(suggestion_id__in=list(moved)) | Q(pk__in=list(signing)),
+        status__in=Assignment.ACTIVE_STATUSES,
+    ).values_list("unit_id", flat=True)
+    for unit_id in assignments:
+        per_unit[unit_id] = per_unit.get(unit_id, 0) + 1
+    for unit_id, count in sorted(per_unit.items()):
+        notify(
+            recipients=list(clerks_of_units([unit_id])),
+            kind="deadline_moved",
+            title=_("节假日安排调整：%(n)s件事项的办理期限已变更") % {"n": count},
+            body=_("请在待办列表中查看新的签收和答复期限。"),
+            link=reverse("suggestions:unit_detail", kwargs={"unit_pk": unit_id}),
         )

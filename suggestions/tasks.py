@@ -165,10 +165,10 @@ def notify_reopened(*, suggestion_id: int) -> None:
 
 
 def recompute_deadlines(*, years: list[int], region_path: str = "") -> int:
-    """Count provisional due dates again after the holiday calendar changed."""
-    from .deadlines import recompute_provisional
+    """Messages queued before calendars.tasks.move_deadlines took over (kept one release)."""
+    from calendars.tasks import move_deadlines
 
-    return recompute_provisional(years=years, region_path=region_path)
+    return move_deadlines(years=years, region_path=region_path)
 
 
 def notify_acted_for_unit(*, assignment_id: int, action: str) -> None:

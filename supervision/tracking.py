@@ -32,6 +32,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -318,3 +319,67 @@ def notify_tracked_reminders(*, reminder_ids: list[int]) -> int:
             link=deadline.link,
         )
     return len(claimed)
+
+
+# --- Moving with the calendar --------------------------------------------------------------
+
+# Sent for each tracked deadline a calendar change moved (subject=, kind=, old=, new=),
+# after the new date is written: the owning app adds the move to its own timeline.
+tracked_deadline_moved = Signal()
+
+
+def move_tracked(*, years, region_path="", calendar=None, today=None, apply=True) -> int:
+    """The mover of every tracked deadline (`calendars.deadlines.register_mover`).
+
+    Open deadlines with a start and a spec are counted again; a passed one stays, none
+    moves before today. Each move is audited on the deadline, sent to the owning app
+    (`tracked_deadline_moved`) and told to whoever must meet it.
+    """
+    from calendars.deadlines import apply_spec, not_before
+    from notifications.services import notify
+
+    calendar = calendar or WorkingCalendar()
+    today = today or clock.today()
+    year_filter = Q()
+    for year in years:
+        year_filter |= Q(due_date__year=year) | Q(due_start__year=year)
+    rows = TrackedDeadline.objects.filter(
+        year_filter, status=Status.OPEN, due_date__gte=today, due_start__isnull=False
+    ).exclude(due_spec="")
+    if region_path:
+        rows = rows.filter(region_path__startswith=region_path)
+    moved = []
+    for row in rows.select_related("region", "responsible"):
+        date, provisional = apply_spec(row.due_spec, row.due_start, row.region, calendar)
+        date = not_before(date, today)
+        if date != row.due_date:
+            moved.append((row, row.due_date, date, provisional))
+    if not apply or not moved:
+        return len(moved)
+    with transaction.atomic():
+        people = recipients_of([row for row, *_rest in moved])
+        for row, old, new, provisional in moved:
+            row.due_date, row.due_provisional = new, provisional
+            row.save(update_fields=["due_date", "due_provisional"])
+            audit_record(
+                actor=None,
+                action=AuditRecord.Action.UPDATE,
+                obj=row,
+                changes={"due_date": [old.isoformat(), new.isoformat()]},
+                note=_("节假日安排调整"),
+                actor_label=_("系统"),
+            )
+            tracked_deadline_moved.send(
+                sender=TrackedDeadline, subject=row.subject, kind=row.kind, old=old, new=new
+            )
+            notify(
+                recipients=people[row.pk],
+                kind="deadline_moved",
+                title=_("节假日安排调整：%(label)s期限变更为%(new)s")
+                % {"label": row.label, "new": new.isoformat()},
+                body=_("%(title)s，期限由%(old)s调整为%(new)s。")
+                % {"title": row.title, "old": old.isoformat(), "new": new.isoformat()},
+                link=row.link,
+            )
+    logger.info("moved %s tracked deadlines after a calendar change", len(moved))
+    return len(moved)

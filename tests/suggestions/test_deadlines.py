@@ -108,7 +108,7 @@ def test_provisional_due_dates_are_recounted_when_the_calendar_changes(world, to
 def test_recount_leaves_other_regions_alone(world, today):
     today(datetime.date(2026, 12, 28))
     ours = _assigned(world, category="roads")
-    deadlines.recompute_provisional(years=[2027], region_path=world.neighbour.path)
+    deadlines.move_deadlines(years=[2027], region_path=world.neighbour.path)
     ours.refresh_from_db()
     assert ours.due_date == datetime.date(2027, 1, 11)
     assert not ours.events.filter(kind="deadline").exists()

@@ -314,6 +314,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.tasks.refresh_all_rollups",
         "schedule": crontab(hour=1, minute=15),
     },
+    # ...and a sample of regions checked against a live count after it, repaired.
+    "dashboard-rollups-check": {
+        "task": "dashboards.tasks.check_rollups",
+        "schedule": crontab(hour=3, minute=45),
+    },
     # 督办 and reminders (supervision/sweeps.py): hourly in office hours; each acts
     # at most once per item, level and deadline, so a missed hour only catches up.
     "supervision-overdue-sweep": {

@@ -15,3 +15,11 @@ def refresh_touched_rollups() -> int:
 def refresh_all_rollups() -> int:
     """Every month, nightly: deadlines that passed and bulk updates are counted again."""
     return rollup_refresh().months
+
+
+@shared_task(ignore_result=True, time_limit=1800)
+def check_rollups() -> int:
+    """Nightly after the full build: a sample of regions against a live count, repaired."""
+    from .consistency import check_rollups as check
+
+    return len(check(sample=100).differences)

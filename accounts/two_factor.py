@@ -37,10 +37,14 @@ def _all_rules() -> tuple[tuple[str, str], ...]:
     return _rules[1]
 
 
-@receiver([post_save, post_delete], sender=TwoFactorRequirement)
-def _forget_rules(**kwargs):
+def forget_rules() -> None:
     global _rules
     _rules = None
+
+
+@receiver([post_save, post_delete], sender=TwoFactorRequirement)
+def _forget_rules(**kwargs):
+    forget_rules()
 
 
 def required_for(user) -> bool:

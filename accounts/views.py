@@ -343,9 +343,9 @@ def two_factor_rules(request):
 @login_required
 @require_POST
 def two_factor_rule_delete(request, tfa_rule_pk: int):
+    rule = access_object(TwoFactorRequirement, request.user, tfa_rule_pk, for_write=True)
     if not can_manage_two_factor_rules(request.user):
         raise PermissionDenied
-    rule = access_object(TwoFactorRequirement, request.user, tfa_rule_pk, for_write=True)
     two_factor_rule_remove(actor=request.user, rule=rule)
     messages.success(request, _("已取消该项要求。"))
     return redirect("accounts:two_factor_rules")

@@ -95,11 +95,30 @@ class TokenForm(forms.Form):
     )
 
 
+class EnrolTokenForm(TokenForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].help_text = _("输入6位数字。")
+
+
 class SecondFactorLoginForm(TokenForm):
-    username = forms.CharField(label=_("登录名"), max_length=150)
-    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, max_length=128)
+    username = forms.CharField(
+        label=_("登录名"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("密码"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
     field_order = ["username", "password", "token"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].widget.attrs.pop("autofocus", None)
+        self.fields["token"].help_text = _("身份验证器中的6位数字，或一个恢复码。")
 
 
 class TwoFactorRuleForm(forms.Form):

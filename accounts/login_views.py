@@ -98,9 +98,10 @@ def login_verify(request):
             messages.info(request, _("登录已超时，请重新输入密码。"))
             return redirect("accounts:login")
     sms = SmsDevice.objects.filter(user=user, confirmed=True).first()
-    form = TokenForm(request.POST if request.POST.get("action") != "sms" else None)
+    sending = request.POST.get("action") == "sms"
+    form = TokenForm(request.POST if request.method == "POST" and not sending else None)
     status = 200
-    if request.method == "POST" and request.POST.get("action") == "sms" and sms is not None:
+    if request.method == "POST" and sending and sms is not None:
         try:
             services.sms_send_code(device=sms)
         except ValidationError as error:
@@ -129,7 +130,10 @@ def login_verify(request):
                 succeeded=False,
             )
             address_failure(request)
-            form.add_error("token", _("验证码不正确或已失效，请重新输入。"))
+            if two_factor.throttled(user):
+                form.add_error("token", _("验证码错误次数较多，请等几秒后再输入新的验证码。"))
+            else:
+                form.add_error("token", _("验证码不正确或已失效，请重新输入。"))
             status = 400
     return render(
         request,

@@ -116,3 +116,11 @@ def recovery_codes_left(user) -> int:
     from django_otp.plugins.otp_static.models import StaticToken
 
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def throttled(user) -> bool:
+    """Whether django-otp is refusing codes for a while after repeated wrong ones."""
+    return any(
+        getattr(device, "throttling_failure_count", 0) >= 3 and not device.verify_is_allowed()[0]
+        for device in devices_of(user)
+    )

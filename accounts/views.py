@@ -23,7 +23,7 @@ from tenancy.access import access_object
 from tenancy.scope import scope_of
 
 from . import two_factor
-from .forms import RoleForm, TokenForm, TwoFactorRuleForm, UserCreateForm
+from .forms import EnrolTokenForm, RoleForm, TwoFactorRuleForm, UserCreateForm
 from .models import RoleAssignment, SmsDevice, TwoFactorRequirement, User
 from .permissions import can_enrol_second_factor, can_manage_two_factor_rules
 from .selectors import locked_until
@@ -235,7 +235,7 @@ def security_totp(request):
     """Enrol an authenticator app: scan the QR code (drawn here), type the first code."""
     _require_enrolment_right(request.user)
     device = totp_device_start(user=request.user)
-    form = TokenForm(request.POST or None)
+    form = EnrolTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if totp_device_confirm(user=request.user, device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
@@ -274,7 +274,7 @@ def security_recovery(request):
 def security_sms(request):
     """Enrol SMS codes to the account's own phone number (through the SMS adapter)."""
     _require_enrolment_right(request.user)
-    form = TokenForm(request.POST if request.POST.get("action") == "confirm" else None)
+    form = EnrolTokenForm(request.POST if request.POST.get("action") == "confirm" else None)
     if request.method == "POST" and request.POST.get("action") == "send":
         try:
             sms_device_start(user=request.user)

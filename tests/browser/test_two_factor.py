@@ -21,9 +21,7 @@ def _log_out(page):
     assert "/login/" in page.url
 
 
-def test_enrol_an_authenticator_and_log_in_with_it_and_a_recovery_code(
-    page, live_server, world
-):
+def test_enrol_an_authenticator_and_log_in_with_it_and_a_recovery_code(page, live_server, world):
     login(page, live_server, world.county_officer)
     page.get_by_role("link", name="两步验证（身份验证器、短信、恢复码）").click()
     page.locator("a", has_text="绑定身份验证器").click()

@@ -129,9 +129,11 @@ def test_locked_owner_gets_in_with_the_authenticator_and_the_lock_is_lifted(
     assert response.status_code == 302 and response.url == HOME
     assert signed_in(client)
     assert client.get(HOME).status_code == 200
-    assert lock_records(world.township_officer, [True, False]).filter(
-        actor=world.township_officer
-    ).exists()
+    assert (
+        lock_records(world.township_officer, [True, False])
+        .filter(actor=world.township_officer)
+        .exists()
+    )
     client.logout()
     # the lock is gone: the password step works again (and asks for the second step)
     assert login(client, "township_officer").url == VERIFY
@@ -175,9 +177,11 @@ def test_administrator_sees_the_lock_and_lifts_it(client, world, settings):
     page = client.get(detail).content.decode()
     assert "登录已锁定" not in page
     assert "管理员解除登录锁定" in page  # the account's own history shows it
-    assert lock_records(world.township_officer, [True, False]).filter(
-        actor=world.county_officer
-    ).exists()
+    assert (
+        lock_records(world.township_officer, [True, False])
+        .filter(actor=world.county_officer)
+        .exists()
+    )
     client.logout()
     assert login(client, "township_officer").status_code == 302
     assert signed_in(client)
@@ -199,6 +203,7 @@ def test_account_with_an_authenticator_needs_its_code(client, world):
     assert step_one.status_code == 302 and step_one.url == VERIFY
     assert not signed_in(client)
     assert client.get(HOME).status_code == 302  # not signed in between the steps
+    assert "form-errors" not in client.get(VERIFY).content.decode()
 
     wrong = client.post(VERIFY, {"token": "123456"})
     assert wrong.status_code == 400
@@ -335,9 +340,7 @@ def test_administrator_requires_two_factor_for_a_role_in_a_region(client, world)
     assert client.get(HOME).status_code == 200
 
 
-def test_a_required_account_with_a_device_signed_in_without_it_is_sent_to_the_code(
-    client, world
-):
+def test_a_required_account_with_a_device_signed_in_without_it_is_sent_to_the_code(client, world):
     TwoFactorRequirement.objects.create(
         role=Role.COUNTY_STAFF, region=world.county, created_by=world.sysadmin
     )

@@ -53,8 +53,10 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         if throttle.address_blocked(client_ip(request)):
-            form = self.get_form()
-            form.errors.clear()
+            # An unbound form: a bound one would check the password on render.
+            form = self.get_form_class()(
+                request, initial={"username": request.POST.get("username")}
+            )
             context = self.get_context_data(form=form, address_blocked=True)
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
@@ -213,4 +215,17 @@ def login_second_factor(request):
         "accounts/login_second_factor.html",
         {"form": form, "next": request.GET.get("next", "")},
         status=status,
+    )
+
+
+def admin_login(request, extra_context=None):
+    """Django admin signs in through the portal's login (and so its second step)."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.exceptions import PermissionDenied
+
+    if request.user.is_authenticated:
+        raise PermissionDenied  # signed in but not admin staff: no redirect loop
+    return redirect_to_login(
+        request.GET.get("next") or resolve_url("admin:index"),
+        login_url=resolve_url("accounts:login"),
     )

@@ -387,3 +387,26 @@ def test_no_rules_cost_no_queries_on_a_page(client, world, django_assert_max_num
     with django_assert_max_num_queries(12) as queries:
         client.get(HOME)
     assert not any("twofactor" in q["sql"] or "otp_" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_blocked_address_does_not_even_check_the_password(client, world, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 2
+    for name in ("clerk", "leader"):
+        login(client, name, "wrong-password-1", ip="10.6.6.6")
+    before = AuditRecord.objects.filter(action="login_failed").count()
+
+    response = login(client, "township_officer", "wrong-password-1", ip="10.6.6.6")
+
+    assert response.status_code == 429
+    assert 'value="township_officer"' in response.content.decode()
+    assert "请输入一个正确的" not in response.content.decode()
+    assert AuditRecord.objects.filter(action="login_failed").count() == before
+
+
+def test_django_admin_signs_in_through_the_portal_login(client, world):
+    response = client.get("/django-admin/login/?next=/django-admin/")
+
+    assert response.status_code == 302
+    assert response.url.startswith(LOGIN) and "django-admin" in response.url
+    client.force_login(world.leader)  # signed in, not Django admin staff: refused, no loop
+    assert client.get("/django-admin/login/").status_code == 403

@@ -68,3 +68,28 @@ def test_enrol_an_authenticator_and_log_in_with_it_and_a_recovery_code(page, liv
         "Failed to load resource: the server responded with a status of 400 (Bad Request)"
     ]
     page.console_errors.clear()
+
+
+def test_an_administrator_requires_it_and_the_next_login_must_enrol(page, live_server, world):
+    login(page, live_server, world.sysadmin)
+    page.goto(f"{live_server.url}/security/rules/")
+    page.select_option("#id_role", label="乡镇街道人大工作人员")
+    page.select_option("#id_region", label=str(world.county))
+    page.get_by_role("button", name="要求两步验证").click()
+    page.wait_for_load_state("networkidle")
+    assert "乡镇街道人大工作人员" in page.locator("table.two-factor-rules").inner_text()
+    screenshot(page, "two-factor-rules")
+    _log_out(page)
+
+    login(page, live_server, world.township_officer)
+    assert page.url.endswith("/security/")  # forced enrolment before anything else
+    assert "本辖区要求您的角色使用两步验证" in page.locator(".notice").inner_text()
+    screenshot(page, "two-factor-required")
+    page.goto(f"{live_server.url}/stations/")
+    assert page.url.endswith("/security/")
+    page.locator("a", has_text="绑定身份验证器").click()
+    page.fill("#id_token", _code(page.locator("#totp-secret").inner_text()))
+    page.get_by_role("button", name="完成绑定").click()
+    page.locator("a", has_text="我已保存").click()
+    page.goto(f"{live_server.url}/stations/")
+    assert page.url.endswith("/stations/")

@@ -321,7 +321,11 @@ def sms_device_start(*, user: User):
 def sms_send_code(*, device) -> None:
     """Send a login code through the SMS adapter; a gateway failure is a clear message."""
     from core.sms import SmsError
+    from suggestions import ratelimit
 
+    # A known password must not turn the portal into an SMS cannon: 5 codes per 15 minutes.
+    if not ratelimit.hit("login-sms", f"user:{device.user_id}", limit=5, window=15 * 60):
+        raise ValidationError(_("验证码发送过于频繁，请15分钟后再试。"))
     try:
         device.generate_challenge()
     except (SmsError, OSError) as error:

@@ -410,3 +410,25 @@ def test_django_admin_signs_in_through_the_portal_login(client, world):
     assert response.url.startswith(LOGIN) and "django-admin" in response.url
     client.force_login(world.leader)  # signed in, not Django admin staff: refused, no loop
     assert client.get("/django-admin/login/").status_code == 403
+
+
+def test_sms_codes_are_not_sent_without_end(client, world, sms):
+    SmsDevice.objects.create(
+        user=world.township_officer, name="sms", number="13912345678", confirmed=True
+    )
+    login(client, "township_officer")
+    for _ in range(7):
+        response = client.post(VERIFY, {"action": "sms"}, follow=True)
+
+    assert len(sms) == 5
+    assert "验证码发送过于频繁" in response.content.decode()
+
+
+def test_the_security_page_reads_in_english(client, world):
+    client.force_login(world.county_officer)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    body = client.get(reverse("accounts:security")).content.decode()
+
+    assert "Two-factor login" in body and "Set up an authenticator app" in body
+    assert "身份验证器" not in body

@@ -7,6 +7,7 @@ import base64
 from django_otp.oath import totp
 
 from tests.browser.conftest import login, screenshot
+from tests.factories import PASSWORD
 
 
 def _code(secret: str, drift: int = 0) -> str:
@@ -93,3 +94,28 @@ def test_an_administrator_requires_it_and_the_next_login_must_enrol(page, live_s
     page.locator("a", has_text="我已保存").click()
     page.goto(f"{live_server.url}/stations/")
     assert page.url.endswith("/stations/")
+
+
+def test_a_locked_owner_signs_in_with_password_and_code(page, live_server, world, settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.AXES_FAILURE_LIMIT = 3
+    device = TOTPDevice.objects.create(user=world.township_officer, name="app", confirmed=True)
+    for _ in range(3):
+        login(page, live_server, world.township_officer, password="wrong-password-1")
+    login(page, live_server, world.township_officer)
+    assert "账号已暂时锁定" in page.locator("h1").inner_text()
+    screenshot(page, "login-locked")
+
+    page.locator("a", has_text="用密码加验证码登录").first.click()
+    page.fill("#id_username", world.township_officer.username)
+    page.fill("#id_password", PASSWORD)
+    page.fill("#id_token", _code(base64.b32encode(device.bin_key).decode()))
+    screenshot(page, "login-second-factor")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("networkidle")
+
+    assert page.locator("h1").inner_text().startswith("您好")
+    # the locked answers were 429, which Chromium reports on the console
+    assert all("429" in error for error in page.console_errors)
+    page.console_errors.clear()

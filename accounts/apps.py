@@ -7,4 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号与角色")
 
     def ready(self):
+        from django.contrib import admin
+
         from . import signals  # noqa: F401
+        from .login_views import admin_login
+
+        admin.site.login = admin_login

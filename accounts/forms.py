@@ -81,3 +81,52 @@ class UserCreateForm(RoleForm):
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("该登录名已被使用。"))
         return username
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("验证码"),
+        max_length=32,
+        error_messages={"required": _("请输入验证码。")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+        help_text=_("身份验证器或短信中的6位数字，或一个恢复码。"),
+    )
+
+
+class EnrolTokenForm(TokenForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].help_text = _("输入6位数字。")
+
+
+class SecondFactorLoginForm(TokenForm):
+    username = forms.CharField(
+        label=_("登录名"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("密码"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    field_order = ["username", "password", "token"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].widget.attrs.pop("autofocus", None)
+        self.fields["token"].help_text = _("身份验证器中的6位数字，或一个恢复码。")
+
+
+class TwoFactorRuleForm(forms.Form):
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    region = forms.ModelChoiceField(label=_("区划（含下级）"), queryset=Region.objects.none())
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = _admin_scoped(
+            Region.objects.exclude(level=Region.Level.VILLAGE), actor
+        ).order_by("path")

@@ -42,3 +42,24 @@ def officer_assignments(station):
         .select_related("user")
         .order_by("user__full_name")
     )
+
+
+def locked_until(user):
+    """When django-axes' lock of this account ends, or None when it is not locked."""
+    import datetime
+
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.db.models import Max, Sum
+
+    from core import clock
+
+    if not settings.AXES_COOLOFF_TIME:
+        return None
+    cool_off = datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    figures = AccessAttempt.objects.filter(
+        username=user.get_username(), attempt_time__gte=clock.now() - cool_off
+    ).aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+    if (figures["failures"] or 0) < settings.AXES_FAILURE_LIMIT:
+        return None
+    return figures["last"] + cool_off

@@ -187,3 +187,184 @@ def user_change_own_password(*, user: User, new_password: str) -> None:
             changes={"password": ["***", "***"]},
             note=_("修改本人密码"),
         )
+
+
+# --- Login security: lockouts and second factors -------------------------------------
+
+
+def user_unlock(*, actor: User, user: User, note: str = "") -> bool:
+    """Lift django-axes' lock of an account (an administrator's button, or the owner with a
+    second factor: `actor` is then the owner). False when nothing was locked."""
+    from axes.utils import reset
+
+    from .selectors import locked_until
+
+    locked = locked_until(user) is not None
+    with transaction.atomic():
+        reset(username=user.get_username())
+        if locked:
+            audit_record(
+                actor=actor,
+                action=AuditRecord.Action.STATE,
+                obj=user,
+                changes={"locked": [True, False]},
+                note=note or _("管理员解除登录锁定"),
+            )
+    return locked
+
+
+def two_factor_rule_set(*, actor: User, role: str, region: Region):
+    """Require a second factor of `role` holders inside `region` (the actor's subtree)."""
+    from .models import TwoFactorRequirement
+
+    _ensure_admin_over(actor, region)
+    with transaction.atomic():
+        rule, created = TwoFactorRequirement.objects.get_or_create(
+            role=role, region=region, defaults={"created_by": actor}
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                action=AuditRecord.Action.CREATE,
+                obj=rule,
+                changes={"role": [None, role], "region": [None, str(region)]},
+                note=_("要求两步验证"),
+            )
+    return rule
+
+
+def two_factor_rule_remove(*, actor: User, rule) -> None:
+    _ensure_admin_over(actor, rule.region)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditRecord.Action.DELETE,
+            obj=rule,
+            changes={"role": [rule.role, None], "region": [str(rule.region), None]},
+            note=_("取消两步验证要求"),
+        )
+        rule.delete()
+
+
+def _device_audit(user: User, device, action: str, note: str) -> None:
+    audit_record(
+        actor=user,
+        action=action,
+        obj=user,
+        changes={"second_factor": [None, device._meta.model_name]}
+        if action == AuditRecord.Action.CREATE
+        else {"second_factor": [device._meta.model_name, None]},
+        note=note,
+    )
+
+
+def totp_device_start(*, user: User):
+    """The account's authenticator being enrolled (unconfirmed until a code is typed)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=_("身份验证器"), confirmed=False)
+    return device
+
+
+def totp_device_confirm(*, user: User, device, token: str) -> bool:
+    """Confirm an enrolment with the first code the app shows; the other authenticators
+    of the account are replaced (one phone app at a time)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+        if not device.verify_token("".join(token.split())):
+            return False
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        _device_audit(user, device, AuditRecord.Action.CREATE, _("绑定身份验证器"))
+    return True
+
+
+def recovery_codes_issue(*, user: User) -> list[str]:
+    """Ten new one-time recovery codes (the old ones stop working); shown once."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from .two_factor import RECOVERY_CODE_COUNT
+
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name=_("恢复码"), confirmed=True)
+        codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+        _device_audit(user, device, AuditRecord.Action.CREATE, _("生成恢复码"))
+    return codes
+
+
+def sms_device_start(*, user: User):
+    """Send a code to the account's own phone to confirm SMS as its second factor."""
+    from .models import SmsDevice
+
+    if not user.phone:
+        raise ValidationError(_("账号没有登记手机号，请联系管理员登记后再绑定短信验证。"))
+    with transaction.atomic():
+        device = SmsDevice.objects.filter(user=user, confirmed=False).first()
+        if device is None:
+            device = SmsDevice.objects.create(
+                user=user, name=_("短信验证码"), number=user.phone, confirmed=False
+            )
+        elif device.number != user.phone:
+            device.number = user.phone
+            device.save(update_fields=["number"])
+    sms_send_code(device=device)
+    return device
+
+
+def sms_send_code(*, device) -> None:
+    """Send a login code through the SMS adapter; a gateway failure is a clear message."""
+    from core.sms import SmsError
+    from suggestions import ratelimit
+
+    # A known password must not turn the portal into an SMS cannon: 5 codes per 15 minutes.
+    if not ratelimit.hit("login-sms", f"user:{device.user_id}", limit=5, window=15 * 60):
+        raise ValidationError(_("验证码发送过于频繁，请15分钟后再试。"))
+    try:
+        device.generate_challenge()
+    except (SmsError, OSError) as error:
+        raise ValidationError(_("短信发送失败，请稍后再试或改用其他方式。")) from error
+
+
+def sms_device_confirm(*, user: User, token: str) -> bool:
+    from .models import SmsDevice
+
+    with transaction.atomic():
+        device = SmsDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+        if device is None or not device.verify_token("".join(token.split())):
+            return False
+        SmsDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        _device_audit(user, device, AuditRecord.Action.CREATE, _("绑定短信验证"))
+    return True
+
+
+def second_factor_remove(*, actor: User, user: User, kind: str | None = None) -> int:
+    """Remove the account's second factors (`kind` totp/sms/static, or all of them: an
+    administrator's reset for a lost phone). Returns how many devices went."""
+    from .two_factor import DEVICE_MODELS
+
+    removed = 0
+    with transaction.atomic():
+        for model in DEVICE_MODELS:
+            if kind and kind != model._meta.model_name.removesuffix("device"):
+                continue
+            for device in model.objects.filter(user=user):
+                note = _("解除两步验证设备") if actor.pk == user.pk else _("管理员重置两步验证")
+                audit_record(
+                    actor=actor,
+                    action=AuditRecord.Action.DELETE,
+                    obj=user,
+                    changes={"second_factor": [model._meta.model_name, None]},
+                    note=note,
+                )
+                device.delete()
+                removed += 1
+    return removed

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     # Domain apps, in the order the demo world is seeded (each app's demo.seed).
     "core",
@@ -78,11 +81,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "congress_portal.urls"
@@ -199,6 +204,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
+# Spraying: one address trying many usernames. Failed logins from one client address
+# (any username) within the window; past the limit the address gets 429 on the password
+# step (accounts.throttle). Generous: a county government's NAT is one address.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+LOGIN_ADDRESS_WINDOW_MINUTES = env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15)
+# Two-factor login (django-otp): TOTP apps, SMS codes, one-time recovery codes.
+# Who must use it is a table administrators edit (/security/rules/); none in the demo.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "连心桥")
+LOGIN_SECOND_STEP_MINUTES = 5  # password accepted, second factor still to come
+TWO_FACTOR_RULES_CACHE_SECONDS = 60  # each process re-reads the rules this often
 
 # Idle time-out: the session lives SESSION_IDLE_MINUTES past the last request, or up to
 # SESSION_REFRESH_SECONDS less (accounts.middleware.IdleSessionMiddleware moves the

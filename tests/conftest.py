@@ -107,3 +107,14 @@ def _outbox_by_hand(settings):
     # Tests run queued work explicitly with core.outbox.run_pending(); the tests
     # that exercise the broker itself turn sending back on.
     settings.OUTBOX_SEND_ON_COMMIT = False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_two_factor_rules():
+    # Each process keeps the two-factor rules for a minute; a test's rules are rolled
+    # back without the signals that drop that copy.
+    from accounts import two_factor
+
+    two_factor.forget_rules()
+    yield
+    two_factor.forget_rules()

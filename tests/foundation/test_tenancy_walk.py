@@ -56,6 +56,7 @@ PARAMETERS = {
     "activity_photo_pk": lambda w: registers(w).photo.pk,
     "duty_report_pk": lambda w: registers(w).report.pk,
     "client_pk": lambda w: _county_api_client(w).pk,
+    "tfa_rule_pk": lambda w: _county_two_factor_rule(w).pk,
     "duty_points_pk": lambda w: _county_points(w).pk,
     # 督办 (supervision/): the county supervises the 交城县 suggestion.
     "supervision_pk": lambda w: _county_supervision(w).pk,
@@ -75,6 +76,15 @@ def _county_points(w):
 
     deputy_points_recompute(deputies=Deputy.objects.filter(pk=w.deputy.pk), year=2026)
     return DeputyPoints.objects.get(deputy=w.deputy, year=2026)
+
+
+def _county_two_factor_rule(w):
+    from accounts.models import Role, TwoFactorRequirement
+
+    rule, _created = TwoFactorRequirement.objects.get_or_create(
+        role=Role.LEADER, region=w.county, defaults={"created_by": w.sysadmin}
+    )
+    return rule
 
 
 def _county_api_client(w):
@@ -327,6 +337,6 @@ def test_own_objects_are_reachable_for_the_county_officer(client, world):
         if "user_pk" in values:
             values["user_pk"] = world.township_officer.pk
         path = _fill(route, values)
-        if path.endswith(("/active/", "/password/")):
+        if path.endswith(("/active/", "/password/", "/unlock/", "/second-factor/reset/")):
             continue
         assert client.get(path).status_code == 200, path

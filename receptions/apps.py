@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class ReceptionsConfig(AppConfig):
     name = "receptions"
     verbose_name = _("接待与进站")
+
+    def ready(self) -> None:
+        from core.phones import PhoneKind, register_phone_kind
+
+        from .models import ContactHousehold
+        from .permissions import can_reveal_household_phone
+
+        register_phone_kind(
+            PhoneKind(
+                name="household",
+                model=ContactHousehold,
+                number=lambda h: h.constituent.phone if h.constituent_id else "",
+                may_reveal=can_reveal_household_phone,
+            )
+        )

@@ -7,6 +7,19 @@ class SuggestionsConfig(AppConfig):
     verbose_name = _("群众意见建议")
 
     def ready(self) -> None:
+        from core.phones import PhoneKind, register_phone_kind
+
+        from .models import Constituent
+        from .permissions import can_reveal_constituent
+
+        register_phone_kind(
+            PhoneKind(
+                name="constituent",
+                model=Constituent,
+                number=lambda c: c.phone,
+                may_reveal=can_reveal_constituent,
+            )
+        )
         from calendars.signals import calendar_changed
 
         from .deadlines import on_calendar_changed

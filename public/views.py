@@ -12,7 +12,6 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-
 from . import qr, selectors
 from .photos import thumbnail_bytes
 

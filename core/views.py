@@ -1,7 +1,7 @@
 """The one page that shows a personal phone number in full: a reveal with a reason."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
@@ -14,7 +14,8 @@ from . import phones, services
 @login_required
 @require_POST
 def phone_reveal(request, phone_kind: str, phone_pk: int):
-    """POST reason: the number, once, audited. Outside the viewer's rows: 404."""
+    """POST reason: the number, once, audited. Outside the viewer's rows: 404; a role
+    that may not reveal it (a leader, a clerk): 403."""
     kind = phones.kind_named(phone_kind)
     if kind is None:
         raise Http404
@@ -23,8 +24,6 @@ def phone_reveal(request, phone_kind: str, phone_pk: int):
         number = services.phone_reveal(
             actor=request.user, obj=obj, reason=request.POST.get("reason", ""), via=phone_kind
         )
-    except PermissionDenied:
-        raise
     except ValidationError as error:
         message = " ".join(error.messages)
         if request.headers.get("HX-Request"):

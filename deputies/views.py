@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from audit.models import AuditRecord
 from audit.services import audit_record, history_of
 from core import phones
+from core.services import phone_export_unmasked
 from core.files import private_file_response
 from core.forms import add_service_errors as _add_errors
 from stations import import_flow
@@ -67,6 +68,8 @@ def deputy_list(request):
             "filter": filterset,
             "page": page,
             "can_edit": is_staff_writer(request.user),
+            "may_export_full": phones.may_export_full_phones(request.user),
+            "reveal_reasons": phones.REVEAL_REASONS,
         },
     )
 
@@ -366,6 +369,19 @@ def deputy_export(request):
     if sees_only_own_record(request.user):
         raise PermissionDenied
     filterset, deputies = _filtered(request)
+    full = False
+    if request.method == "POST":  # full numbers: a separate choice with a reason, audited
+        try:
+            phone_export_unmasked(
+                actor=request.user,
+                what=_("人大代表"),
+                reason=request.POST.get("phone_reason", ""),
+                obj=export_region(request.user, filterset),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(f"{reverse_lazy('deputies:list')}?{request.GET.urlencode()}")
+        full = True
     rows = [
         [
             d.name,
@@ -376,7 +392,7 @@ def deputy_export(request):
             d.constituency,
             d.work_unit,
             d.position,
-            phones.shown(request.user, d.phone, public=d.phone_public),
+            d.phone if full else phones.shown(request.user, d.phone, public=d.phone_public),
             d.professional_field,
             d.party,
             d.term,

@@ -85,3 +85,28 @@ def test_an_editor_who_sees_the_number_masked_keeps_it_by_leaving_the_field_blan
     assert saved.status_code == 302, saved.context["form"].errors
     deputy.refresh_from_db()
     assert deputy.position == "村委会主任" and deputy.phone == NUMBER
+
+
+def test_the_deputies_export_gives_full_numbers_only_as_an_audited_choice(client, world, deputy):
+    import io
+
+    from openpyxl import load_workbook
+
+    def phones_in(response):
+        sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+        return [row[8] for row in sheet.iter_rows(values_only=True)][1:]
+
+    client.force_login(world.county_officer)
+    masked = phones_in(client.get("/deputies/export/"))
+    assert MASKED in masked and NUMBER not in masked
+    page = client.get("/deputies/").content.decode()
+    assert 'name="phone_reason"' in page
+    refused = client.post("/deputies/export/", follow=True)
+    assert "请选择查看完整手机号的原因" in refused.content.decode()
+    assert not AuditRecord.objects.filter(action="reveal").exists()
+    assert NUMBER in phones_in(client.post("/deputies/export/", {"phone_reason": "contact"}))
+    assert AuditRecord.objects.get(action="reveal").changes["reason"] == "contact"
+
+    client.force_login(world.leader)
+    assert 'name="phone_reason"' not in client.get("/deputies/").content.decode()
+    assert client.post("/deputies/export/", {"phone_reason": "contact"}).status_code == 403

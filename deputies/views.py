@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from audit.models import AuditRecord
 from audit.services import audit_record, history_of
 from core import phones
-from core.services import phone_export_unmasked
 from core.files import private_file_response
 from core.forms import add_service_errors as _add_errors
+from core.services import phone_export_unmasked
 from stations import import_flow
 from stations.permissions import is_staff_writer, require_staff_writer
 from stations.spreadsheets import Column, workbook_bytes, xlsx_response

@@ -194,6 +194,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Personal phone numbers (citizens', deputies', collectors', accounts') are masked on every
+# page, export, PDF and API answer unless the viewer holds one of these roles (values of
+# accounts.roles.Role, comma-separated). None by default: a full number is a reveal or an
+# unmasked export, each a separate audited choice with a reason (core/phones.py).
+PHONES_SHOWN_IN_FULL = env_list("PHONES_SHOWN_IN_FULL", "")
+
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 30) / 60  # hours
 # Lock the account, not the address: many staff share one government NAT.

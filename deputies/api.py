@@ -4,9 +4,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from rest_framework import serializers, viewsets
 
-from core.masking import mask_phone
+from core.api_fields import MaskedPhoneField
 from stations.api import ScopedRegionField, ScopedWritesMixin, raise_as_field_errors
-from stations.permissions import shows_full_phones
 
 from .filters import DeputyFilter
 from .models import Deputy, DeputyGroup
@@ -20,6 +19,7 @@ class DeputySerializer(serializers.ModelSerializer):
     stations = serializers.SerializerMethodField()
     groups = serializers.SerializerMethodField()
     photo = serializers.ImageField(read_only=True)
+    phone = MaskedPhoneField(public_if="phone_public", write=True)
 
     class Meta:
         model = Deputy
@@ -53,13 +53,6 @@ class DeputySerializer(serializers.ModelSerializer):
 
     def get_groups(self, deputy) -> list[int]:
         return [group.pk for group in deputy.groups.all()]
-
-    def to_representation(self, deputy):
-        data = super().to_representation(deputy)
-        request = self.context.get("request")
-        if request is not None and not shows_full_phones(request.user):
-            data["phone"] = mask_phone(data["phone"]) if data["phone"] else ""
-        return data
 
 
 class DeputyViewSet(ScopedWritesMixin, viewsets.ModelViewSet):

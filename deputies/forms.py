@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core import clock
+from core import clock, phones
 from regions.models import Region
 from stations.forms import RegionChoiceField, writable_regions
 
@@ -52,9 +52,23 @@ class DeputyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = writable_regions(actor, DEPUTY_LEVELS)
         self.fields["phone"].help_text = _("11位手机号")
+        # The form never prints a private number the editor's role sees masked: the
+        # field starts blank and blank keeps the number on file (core/phones.py).
+        self._kept_phone = ""
+        deputy = self.instance
+        if deputy.pk and deputy.phone:
+            masked = phones.shown(actor, deputy.phone, public=deputy.phone_public)
+            if masked != deputy.phone:
+                self._kept_phone = deputy.phone
+                self.initial["phone"] = ""
+                self.fields["phone"].help_text = _("现手机号：%(masked)s；留空则保持不变。") % {
+                    "masked": masked
+                }
 
     def clean(self):
         data = super().clean()
+        if self._kept_phone and not data.get("phone"):
+            data["phone"] = self._kept_phone
         from .services import deputy_problems
 
         for field, message in deputy_problems(

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 
 from audit.models import AuditRecord
 from audit.services import audit_record, history_of
+from core import phones
 from core.files import private_file_response
 from core.forms import add_service_errors as _add_errors
-from core.masking import mask_phone
+from core.services import phone_export_unmasked
 from stations import import_flow
-from stations.permissions import is_staff_writer, require_staff_writer, shows_full_phones
+from stations.permissions import is_staff_writer, require_staff_writer
 from stations.spreadsheets import Column, workbook_bytes, xlsx_response
 from stations.views import export_region
 from tenancy.access import access_object, can_write
@@ -67,7 +68,8 @@ def deputy_list(request):
             "filter": filterset,
             "page": page,
             "can_edit": is_staff_writer(request.user),
-            "full_phones": shows_full_phones(request.user),
+            "may_export_full": phones.may_export_full_phones(request.user),
+            "reveal_reasons": phones.REVEAL_REASONS,
         },
     )
 
@@ -96,12 +98,10 @@ def deputy_new(request):
 def deputy_detail(request, deputy_pk: int):
     deputy = access_object(Deputy.objects.select_related("region", "user"), request.user, deputy_pk)
     writable = is_staff_writer(request.user) and can_write(request.user, deputy)
-    full = shows_full_phones(request.user)
     memberships = list(deputy_memberships(deputy))
     groups = list(deputy_groups(deputy))
     context = {
         "deputy": deputy,
-        "phone": deputy.phone if full else mask_phone(deputy.phone),
         "current": [m for m in memberships if m.is_current],
         "past": [m for m in memberships if not m.is_current],
         "groups": groups,
@@ -369,7 +369,19 @@ def deputy_export(request):
     if sees_only_own_record(request.user):
         raise PermissionDenied
     filterset, deputies = _filtered(request)
-    full = shows_full_phones(request.user)
+    full = False
+    if request.method == "POST":  # full numbers: a separate choice with a reason, audited
+        try:
+            phone_export_unmasked(
+                actor=request.user,
+                what=_("人大代表"),
+                reason=request.POST.get("phone_reason", ""),
+                obj=export_region(request.user, filterset),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(f"{reverse_lazy('deputies:list')}?{request.GET.urlencode()}")
+        full = True
     rows = [
         [
             d.name,
@@ -380,7 +392,7 @@ def deputy_export(request):
             d.constituency,
             d.work_unit,
             d.position,
-            d.phone if full else mask_phone(d.phone),
+            d.phone if full else phones.shown(request.user, d.phone, public=d.phone_public),
             d.professional_field,
             d.party,
             d.term,

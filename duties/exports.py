@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from core.masking import mask_phone
+from core import phones
 
 MAX_EXPORT_ROWS = 5000
 
@@ -42,7 +42,7 @@ def _stations(deputy) -> str:
     return "、".join(m.station.name for m in memberships)
 
 
-def overview_workbook(rows: list[dict], *, year: int) -> bytes:
+def overview_workbook(rows: list[dict], *, year: int, viewer=None) -> bytes:
     """One line per deputy: the year's counts and points."""
     workbook = Workbook()
     headers = [
@@ -69,7 +69,7 @@ def overview_workbook(rows: list[dict], *, year: int) -> bytes:
             [
                 row["deputy"].name,
                 row["deputy"].get_level_display(),
-                mask_phone(row["deputy"].phone),
+                phones.shown(viewer, row["deputy"].phone, public=row["deputy"].phone_public),
                 _stations(row["deputy"]),
                 row["receptions"],
                 row["people"],
@@ -89,7 +89,7 @@ def overview_workbook(rows: list[dict], *, year: int) -> bytes:
     return _bytes(workbook)
 
 
-def record_workbook(context: dict) -> bytes:
+def record_workbook(context: dict, *, viewer=None) -> bytes:
     """One deputy's year: a summary sheet with points, and the timeline."""
     deputy, year = context["deputy"], context["year"]
     workbook = Workbook()
@@ -103,7 +103,8 @@ def record_workbook(context: dict) -> bytes:
     summary.insert_rows(1, amount=4)
     summary["A1"] = f"{deputy.name} {year}年度履职档案"
     summary["A1"].font = Font(bold=True, size=14)
-    summary["A2"] = f"代表层级：{deputy.get_level_display()}　手机号：{mask_phone(deputy.phone)}"
+    phone = phones.shown(viewer, deputy.phone, public=deputy.phone_public)
+    summary["A2"] = f"代表层级：{deputy.get_level_display()}　手机号：{phone}"
     stations = "、".join(m.station.name for m in context["memberships"])
     summary["A3"] = f"所在联络站：{stations or '—'}　接待群众：{context['people']}人次"
     for cell in ("A2", "A3"):

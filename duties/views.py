@@ -195,7 +195,7 @@ def index_export(request):
         {"deputy": deputy, "points": points.get(deputy.pk), **_summary(counts.get(deputy.pk, {}))}
         for deputy in deputies
     ]
-    content = exports.overview_workbook(rows, year=year)
+    content = exports.overview_workbook(rows, year=year, viewer=request.user)
     return xlsx_response(content, f"代表履职汇总-{year}.xlsx")
 
 
@@ -256,7 +256,7 @@ def record_export(request, deputy_pk: int):
     deputy = access_object(Deputy.objects.select_related("region"), request.user, deputy_pk)
     year = _year(request)
     context = _record_context(request, deputy, year)
-    content = exports.record_workbook(context)
+    content = exports.record_workbook(context, viewer=request.user)
     return xlsx_response(content, f"履职档案-{deputy.name}-{year}.xlsx")
 
 

@@ -400,7 +400,7 @@ def duty_summary(actor, region, period, progress, *, full_phones: bool) -> bytes
                     deputy.name,
                     deputy.get_level_display(),
                     deputy.get_status_display(),
-                    _phone(deputy.phone, full_phones),
+                    _phone(deputy.phone, full_phones or deputy.phone_public),
                     "".join(filter(None, [deputy.work_unit, deputy.position])),
                     "、".join(m.station.name for m in deputy.current_memberships),
                     c["receptions"],

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+from core.phones import REVEAL_REASONS, may_export_full_phones
 from dashboards.periods import KINDS, parse_period
 from regions.models import Region
 from regions.selectors import region_choices
@@ -41,8 +42,20 @@ class LedgerForm(forms.Form):
         label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    # An unmasked export is a separate choice with a reason, offered to staff only and
+    # recorded in the audit trail (core/phones.py).
+    full_phones = forms.BooleanField(label=_("导出完整手机号"), required=False)
+    phone_reason = forms.ChoiceField(
+        label=_("导出完整手机号的原因"),
+        choices=[("", _("请选择原因…")), *REVEAL_REASONS],
+        required=False,
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if not may_export_full_phones(user):
+            del self.fields["full_phones"]
+            del self.fields["phone_reason"]
         field = self.fields["region"]
         field.queryset = (
             region_choices(user, for_write=False).filter(level__in=LEVELS).order_by("path")
@@ -55,6 +68,8 @@ class LedgerForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("full_phones") and not data.get("phone_reason"):
+            self.add_error("phone_reason", _("请选择导出完整手机号的原因。"))
         if data.get("period") == "custom":
             if not data.get("start") or not data.get("end"):
                 raise forms.ValidationError(_("自定义时段请填写起始日期和截止日期。"))

@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy
 
 from congress_portal.db_router import replica_reads
 from core import clock
+from core.phones import may_export_full_phones, shows_full_phones
 from dashboards.periods import parse_period
 from jobs.registry import JobError, JobOutput, job_kind
 from regions.models import Region
-from stations.permissions import shows_full_phones
 
 from .ledgers import BUILDERS, LedgerKind
 
@@ -18,7 +18,9 @@ def build_ledger(job, progress) -> JobOutput:
     """params: {"ledger": kind, "region_id": n, and the period's parameters}.
 
     Rows are read through the scope of the person who asked, as it is now; phone
-    numbers are masked unless their role shows them in full.
+    numbers are masked unless their role shows them in full (core/phones.py) or they
+    chose an unmasked export with a reason when ordering (audited then; "full_phones"),
+    and may still make one.
     """
     actor = job.created_by
     params = job.params
@@ -31,8 +33,9 @@ def build_ledger(job, progress) -> JobOutput:
         raise JobError(_("所选行政区划不在您的管辖范围内。"))
     period = parse_period(params, today=clock.today())
     with replica_reads():
-        content = BUILDERS[kind](
-            actor, region, period, progress, full_phones=shows_full_phones(actor)
+        full = shows_full_phones(actor) or (
+            bool(params.get("full_phones")) and may_export_full_phones(actor)
         )
+        content = BUILDERS[kind](actor, region, period, progress, full_phones=full)
     filename = f"{region.name}-{kind.label}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
     return JobOutput(filename=filename, content=content)

@@ -7,6 +7,19 @@ class LegislationConfig(AppConfig):
     verbose_name = _("基层立法联系点")
 
     def ready(self) -> None:
+        from core.phones import PhoneKind, register_phone_kind
+
+        from .models import Collector
+        from .permissions import can_reveal_collector_phone
+
+        register_phone_kind(
+            PhoneKind(
+                name="collector",
+                model=Collector,
+                number=lambda c: c.phone,
+                may_reveal=can_reveal_collector_phone,
+            )
+        )
         from dashboards.panels import register_panel
 
         from .selectors import dashboard_panel

@@ -110,3 +110,8 @@ def can_comment(actor, participation, **_) -> bool:
     if not signed_in(actor):
         return True
     return deputy_at_point(actor, participation) is not None
+
+
+def can_reveal_collector_phone(actor, collector) -> bool:
+    """A collector's number in full (audited): whoever keeps the point's register."""
+    return can_keep_collectors(actor, collector.station)

@@ -17,9 +17,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from core import clock
+from core import clock, phones
 from core.forms import add_service_errors
-from core.masking import mask_phone
 from jobs.services import job_start
 from public import placards, qr
 from stations.spreadsheets import Problem, read_sheet, workbook_bytes, xlsx_response
@@ -266,7 +265,6 @@ def participation_detail(request, participation_pk: int):
             "deadlines": deadlines_of(participation),
             "public_url": qr.public_url("public_legislation:page", participation.public_token),
             "decisions": Comment.Decision.choices,
-            "mask": mask_phone,
         },
     )
 
@@ -685,7 +683,7 @@ def collector_list(request):
     rows = selectors.collectors_for(request.user, year=year, station=station)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for collector in page:
-        collector.masked_phone = mask_phone(collector.phone)
+        collector.masked_phone = phones.shown(request.user, collector.phone)
     this_year = clock.today().year
     return render(
         request,
@@ -750,7 +748,6 @@ def collector_edit(request, collector_pk: int):
         {
             "form": form,
             "collector": collector,
-            "masked_phone": mask_phone(collector.phone),
             "link": qr.public_url("public_legislation:collector", collector.public_token),
         },
     )

@@ -12,8 +12,6 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from core.masking import mask_phone
-
 from . import qr, selectors
 from .photos import thumbnail_bytes
 
@@ -30,7 +28,8 @@ def deputy_page(request, deputy_token: str):
     deputy = selectors.deputy_by_token(deputy_token)
     if deputy is None or not selectors.deputy_is_public(deputy):
         return _unavailable(request)
-    phone = deputy.phone if deputy.phone_public else mask_phone(deputy.phone)
+    # A private number is not shown at all, not even masked: only a published one.
+    phone = deputy.phone if deputy.phone_public else ""
     return render(
         request,
         "public/deputy.html",

@@ -16,7 +16,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
-from core.masking import mask_phone
+from core.api_fields import MaskedPhoneField
 from deputies.models import Deputy
 from stations.api import raise_as_field_errors
 from stations.models import Station
@@ -228,17 +228,12 @@ class VisitViewSet(viewsets.ReadOnlyModelViewSet):
 class HouseholdSerializer(serializers.ModelSerializer):
     deputy_name = serializers.CharField(source="deputy.name", read_only=True)
     name = serializers.CharField(source="constituent.name", read_only=True)
-    phone = serializers.SerializerMethodField()
+    phone = MaskedPhoneField(source="constituent.phone")
 
     class Meta:
         model = ContactHousehold
         fields = ["id", "deputy", "deputy_name", "name", "phone", "address", "active"]
         read_only_fields = fields
-
-    def get_phone(self, household) -> str:
-        # Masked here always; the full number is an audited look on the page.
-        phone = household.constituent.phone if household.constituent_id else ""
-        return mask_phone(phone) if phone else ""
 
 
 class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):

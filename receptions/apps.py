@@ -7,8 +7,19 @@ class ReceptionsConfig(AppConfig):
     verbose_name = _("接待与进站")
 
     def ready(self) -> None:
+        from core.phones import PhoneKind, register_phone_kind
         from stations.signals import station_moved
 
+        from .models import ContactHousehold
+        from .permissions import can_reveal_household_phone
         from .services import follow_moved_station
 
         station_moved.connect(follow_moved_station, dispatch_uid="receptions.follow_moved_station")
+        register_phone_kind(
+            PhoneKind(
+                name="household",
+                model=ContactHousehold,
+                number=lambda h: h.constituent.phone if h.constituent_id else "",
+                may_reveal=can_reveal_household_phone,
+            )
+        )

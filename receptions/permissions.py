@@ -53,3 +53,11 @@ def can_edit_entry(actor, obj, *, now: datetime.datetime | None = None) -> bool:
     station_id = getattr(obj, "station_id", None)
     officer = station_id is not None and station_id in officer_station_ids(actor)
     return officer or (obj.recorded_by_id is not None and obj.recorded_by_id == actor.pk)
+
+
+def can_reveal_household_phone(actor, household) -> bool:
+    """A household's number in full (audited): its deputy, the station's officer, staff
+    writing over it; never a leader."""
+    from tenancy.access import can_write
+
+    return can_write(actor, household)

@@ -31,6 +31,16 @@ def ensure_region_writable(actor, region) -> None:
 
 
 def shows_full_phones(user) -> bool:
-    """Whether phone numbers appear in full (staff, officers) or masked (read-only leaders)."""
-    scope = scope_of(user)
-    return scope.everything or bool(scope.write)
+    """Whether personal phone numbers appear in full: the one rule of core/phones.py."""
+    from core.permissions import shows_full_phones as rule
+
+    return rule(user)
+
+
+def can_reveal_deputy_phone(actor, deputy) -> bool:
+    """A deputy's private number in full (audited): staff whose write scope covers the
+    deputy, and the deputy themselves."""
+    from tenancy.access import can_write
+
+    own = deputy.user_id is not None and deputy.user_id == getattr(actor, "pk", None)
+    return own or (is_staff_writer(actor) and can_write(actor, deputy))

@@ -11,7 +11,6 @@ from audit.models import AuditRecord
 from audit.services import audit_record, history_of
 from core.files import private_file_response
 from core.forms import add_service_errors as _add_errors
-from core.masking import mask_phone
 from regions.models import Region
 from tenancy.access import access_object, can_write
 from tenancy.scope import root_paths, sees_only_own_record
@@ -27,7 +26,7 @@ from .forms import (
 )
 from .importing import STATION_COLUMNS, check_station_sheet, kind_names
 from .models import StandardItem, Station, StationAssessment, StationAssessmentPhoto
-from .permissions import is_staff_writer, require_staff_writer, shows_full_phones
+from .permissions import is_staff_writer, require_staff_writer
 from .selectors import (
     standard_checklist,
     standard_source,
@@ -78,7 +77,6 @@ def station_list(request):
             "filter": filterset,
             "page": page,
             "can_edit": is_staff_writer(request.user),
-            "full_phones": shows_full_phones(request.user),
         },
     )
 
@@ -117,10 +115,8 @@ def station_detail(request, station_pk: int):
             "members": station_current_members(station),
             "assessments": station_assessments(station)[:3],
             "can_edit": writable,
-            "full_phones": shows_full_phones(request.user),
-            "phone": station.phone
-            if shows_full_phones(request.user)
-            else mask_phone(station.phone),
+            # A station's number is published (public page, placard): shown as it is.
+            "phone": station.phone,
             "history": history_of(station)[:50],
         },
     )
@@ -366,7 +362,6 @@ def export_region(user, filterset) -> Region | None:
 def station_export(request):
     _require_station_reader(request.user)
     filterset, stations = _filtered(request)
-    full = shows_full_phones(request.user)
     rows = [
         [
             s.name,
@@ -376,7 +371,7 @@ def station_export(request):
             s.region.code,
             s.address,
             s.opening_hours,
-            s.phone if full else mask_phone(s.phone),
+            s.phone,  # published on the station's public page and placard
             s.head_name,
             s.stars or "",
             s.get_status_display(),

@@ -21,7 +21,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from core.masking import mask_phone
+from core.api_fields import MaskedPhoneField
 from core.net import client_ip
 from deputies.models import Deputy
 from regions.models import Region
@@ -94,7 +94,7 @@ class SuggestionSerializer(serializers.ModelSerializer):
     deputy_name = serializers.CharField(source="deputy.name", read_only=True, default=None)
     station_name = serializers.CharField(source="station.name", read_only=True, default=None)
     contact_name = serializers.SerializerMethodField()
-    contact_phone = serializers.SerializerMethodField()
+    contact_phone = MaskedPhoneField(source="constituent.phone")
     lead_units = serializers.SerializerMethodField()
 
     class Meta:
@@ -133,12 +133,6 @@ class SuggestionSerializer(serializers.ModelSerializer):
 
     def get_contact_name(self, obj) -> str:
         return obj.constituent.name if obj.constituent else ""
-
-    def get_contact_phone(self, obj) -> str:
-        # Always masked here; the full number is an audited action on the page.
-        return (
-            mask_phone(obj.constituent.phone) if obj.constituent and obj.constituent.phone else ""
-        )
 
     def get_lead_units(self, obj) -> list[str]:
         return [a.unit.name for a in getattr(obj, "lead_assignments", [])]
@@ -418,15 +412,12 @@ class SuggestionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ConstituentSerializer(serializers.ModelSerializer):
-    phone = serializers.SerializerMethodField()
+    phone = MaskedPhoneField()
     region = serializers.CharField(source="region.code", read_only=True)
 
     class Meta:
         model = Constituent
         fields = ["id", "name", "phone", "village", "region"]
-
-    def get_phone(self, obj) -> str:
-        return mask_phone(obj.phone) if obj.phone else ""
 
 
 class ConstituentViewSet(viewsets.ReadOnlyModelViewSet):

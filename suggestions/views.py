@@ -16,7 +16,8 @@ from accounts.roles import is_unit_clerk_only
 from accounts.selectors import unit_clerk_assignments
 from core.files import private_file_response
 from core.forms import add_service_errors as _add_errors
-from core.masking import mask_phone
+from core.phones import REVEAL_REASONS
+from core.phones import shown as phone_shown
 from tenancy.access import access_object
 
 from . import permissions as can
@@ -324,7 +325,8 @@ def _detail_context(request, suggestion: Suggestion, bound: dict | None = None) 
         "duplicates": list(suggestion.merged_duplicates.all()),
         "actions": actions,
         "forms": forms,
-        "masked_phone": mask_phone(constituent.phone) if constituent else "",
+        "masked_phone": phone_shown(request.user, constituent.phone) if constituent else "",
+        "reveal_reasons": REVEAL_REASONS,
         "revealed_phone": bound.get("revealed_phone", ""),
         "open_form": next((name for name in bound if name != "revealed_phone"), ""),
     }
@@ -386,7 +388,9 @@ def reveal(request, suggestion_pk: int):
     """Show the citizen's full phone number once; the look is audited."""
     suggestion = _get(request, suggestion_pk)
     try:
-        phone = services.constituent_reveal_phone(actor=request.user, suggestion=suggestion)
+        phone = services.constituent_reveal_phone(
+            actor=request.user, suggestion=suggestion, reason=request.POST.get("reason", "")
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("suggestions:detail", suggestion_pk=suggestion.pk)
@@ -636,7 +640,7 @@ def constituent_detail(request, constituent_pk: int):
     if request.method == "POST":
         try:
             revealed = services.constituent_reveal_phone(
-                actor=request.user, constituent=constituent
+                actor=request.user, constituent=constituent, reason=request.POST.get("reason", "")
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -649,7 +653,8 @@ def constituent_detail(request, constituent_pk: int):
         {
             "constituent": constituent,
             "suggestions": suggestions,
-            "masked_phone": mask_phone(constituent.phone),
+            "masked_phone": phone_shown(request.user, constituent.phone),
+            "reveal_reasons": REVEAL_REASONS,
             "revealed_phone": revealed,
             "may_reveal": can.can_reveal_constituent(request.user, constituent),
         },

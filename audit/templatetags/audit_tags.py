@@ -2,8 +2,9 @@
 
 from django import template
 
-from accounts.roles import is_staff, is_sysadmin
+from accounts.roles import is_sysadmin
 from core.masking import mask_phone
+from core.permissions import shows_full_phones
 
 register = template.Library()
 
@@ -16,9 +17,9 @@ def _masked(field: str, value):
 
 @register.simple_tag
 def visible_changes(record, user):
-    """[(field, before, after)] with phone numbers masked unless the viewer is staff."""
-    # Staff work with people's contact details and may read them in a history.
-    full = is_staff(user)
+    """[(field, before, after)] with phone numbers masked unless the viewer's role shows
+    them in full (core/phones.py)."""
+    full = shows_full_phones(user)
     rows = []
     for field, change in (record.changes or {}).items():
         before, after = (change + [None, None])[:2] if isinstance(change, list) else (None, change)

@@ -56,7 +56,6 @@ def household_list(request):
             "page": page,
             "q": query,
             "deputy": None,
-            "full_phones": False,
             "tab": "households",
         },
     )
@@ -81,7 +80,6 @@ def deputy_households(request, deputy_pk: int):
             "deputy": deputy,
             "active_count": households.filter(active=True).count(),
             "can_add": can_write(request.user, deputy),
-            "full_phones": can_write(request.user, deputy),
             "tab": "households",
         },
     )

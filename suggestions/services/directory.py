@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditRecord
 from audit.services import audit_record, diff, snapshot
+from core.services import reason_label
 from regions.models import Region
 
 from .. import permissions as can
@@ -25,13 +26,18 @@ def _require_manager_of(actor, region: Region) -> None:
 
 
 def constituent_reveal_phone(
-    *, actor, suggestion: Suggestion | None = None, constituent: Constituent | None = None
+    *,
+    actor,
+    reason: str = "",
+    suggestion: Suggestion | None = None,
+    constituent: Constituent | None = None,
 ) -> str:
     """The full phone number of a citizen; every look is audited (AuditRecord REVEAL).
 
     Through a suggestion: region staff, the station's officer and the deputy may look
     (they call the citizen back). From the directory: region staff. Leaders and
-    unit clerks never see the number unmasked.
+    unit clerks never see the number unmasked. Each look names its reason
+    (core.phones.REVEAL_REASONS), kept in the audit record.
     """
     if suggestion is not None:
         _require(can.can_reveal_phone(actor, suggestion))
@@ -40,6 +46,7 @@ def constituent_reveal_phone(
         _require(constituent is not None and can.can_reveal_constituent(actor, constituent))
     if constituent is None or not constituent.phone:
         raise ValidationError(_("没有留下手机号。"))
+    label = reason_label(reason)
     audit_record(
         actor=actor,
         action=AuditRecord.Action.REVEAL,
@@ -47,8 +54,9 @@ def constituent_reveal_phone(
         changes={
             "field": "phone",
             "suggestion": suggestion.tracking_code if suggestion is not None else "",
+            "reason": reason,
         },
-        note=_("查看群众手机号"),
+        note=_("查看群众手机号：%(reason)s") % {"reason": label},
     )
     return constituent.phone
 

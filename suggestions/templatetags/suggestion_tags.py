@@ -1,7 +1,6 @@
 from django import template
 
 from core import clock
-from core.masking import mask_phone
 
 register = template.Library()
 
@@ -20,11 +19,6 @@ STATUS_CLASSES = {
 @register.filter
 def status_class(status: str) -> str:
     return STATUS_CLASSES.get(status, "")
-
-
-@register.filter
-def masked(phone: str) -> str:
-    return mask_phone(phone) if phone else ""
 
 
 @register.filter

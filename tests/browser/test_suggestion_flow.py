@@ -136,6 +136,7 @@ def test_county_officer_assigns_from_the_inbox_and_reveals_a_phone(page, live_se
 
     page.locator("tbody a").first.click()
     page.wait_for_load_state("networkidle")
+    page.select_option(".inline-reveal select[name=reason]", "callback")  # a reveal says why
     page.get_by_role("button", name="显示").click()
     page.wait_for_selector(".revealed-phone")
     assert page.locator(".revealed-phone").inner_text().startswith("1370000000")

@@ -30,8 +30,11 @@ def test_filters_and_station_officer_scope(client_for, world):
     assert [r["name"] for r in officer_rows] == ["马志刚"]
 
 
-def test_phone_masked_for_leader(client_for, world):
+def test_phone_masked_for_leader(client_for, world, settings):
     Deputy.objects.filter(pk=world.deputy.pk).update(phone="13835801234")
+    staff = client_for(world.county_officer).get(f"{URL}{world.deputy.pk}/").json()
+    assert staff["phone"] == "138****1234"  # by default nobody sees it in full
+    settings.PHONES_SHOWN_IN_FULL = ["county_staff"]
 
     leader = client_for(world.leader).get(f"{URL}{world.deputy.pk}/").json()
     staff = client_for(world.county_officer).get(f"{URL}{world.deputy.pk}/").json()

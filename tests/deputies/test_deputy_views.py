@@ -90,8 +90,14 @@ def test_list_query_count_does_not_grow_with_rows(client_for, world, django_asse
     assert len(response.context["page"]) == 30
 
 
-def test_phones_are_masked_for_leaders(client_for, world):
+def test_phones_are_masked_unless_the_role_is_set_to_see_them(client_for, world, settings):
     Deputy.objects.filter(pk=world.deputy.pk).update(phone="13835801234")
+    detail = reverse("deputies:detail", args=[world.deputy.pk])
+    # By default nobody sees a private number in full; staff get the audited reveal.
+    default_html = client_for(world.county_officer).get(detail).content.decode()
+    assert "138****1234" in default_html and "13835801234" not in default_html
+    assert reverse("core:phone_reveal", args=["deputy", world.deputy.pk]) in default_html
+    settings.PHONES_SHOWN_IN_FULL = ["county_staff"]
 
     leader_html = (
         client_for(world.leader)
@@ -108,6 +114,7 @@ def test_phones_are_masked_for_leaders(client_for, world):
     assert "138****1234" in leader_html and "13835801234" not in leader_html
     assert "13835801234" not in leader_list
     assert "13835801234" in staff_html
+    assert "phone_reveal" not in leader_html and "/phones/" not in leader_html
 
 
 def test_county_officer_registers_a_deputy_with_a_photo(client_for, world, settings, tmp_path):

@@ -66,6 +66,9 @@ PARAMETERS = {
     "participation_pk": lambda w: legislation_world(w).participation.pk,
     "comment_pk": lambda w: legislation_world(w).comment.pk,
     "collector_pk": lambda w: legislation_world(w).collector.pk,
+    # The audited phone reveal (core/phones.py): kind and object, here a 交城县 deputy.
+    "phone_kind": lambda w: "deputy",
+    "phone_pk": lambda w: w.deputy.pk,
 }
 
 

@@ -13,9 +13,13 @@ from suggestions.models import Constituent, SuggestionEvent
 Q2 = {"period": "custom", "start": "2026-04-01", "end": "2026-06-30"}
 
 
-def order(client, user, region, ledger, **period):
+def order(client, user, region, ledger, full_phones=None, phone_reason=None, **period):
     client.force_login(user)
     data = {"ledger": ledger, "region": region.code, **(period or Q2)}
+    if full_phones:
+        data["full_phones"] = full_phones
+    if phone_reason:
+        data["phone_reason"] = phone_reason
     return client.post(reverse("ledgers:index"), data)
 
 
@@ -92,12 +96,55 @@ def test_reception_register_has_one_line_per_suggestion_and_masks_phones_for_lea
     assert job.progress_done == job.progress_total == 3
 
 
-def test_staff_exports_keep_full_phone_numbers(
+def test_staff_exports_are_masked_unless_they_choose_full_numbers_with_a_reason(
     client, known, caller, django_capture_on_commit_callbacks
 ):
+    from audit.models import AuditRecord
+
     order(client, known.world.county_officer, known.world.county, "receptions")
     rows = sheet_rows(build(django_capture_on_commit_callbacks))
+    assert "13812345678" not in [r[6] for r in rows[2:]]
+    assert "138****5678" in [r[6] for r in rows[2:]]
+    Job.objects.all().delete()
+
+    # Full numbers without a reason: refused, no job, nothing recorded.
+    refused = order(
+        client, known.world.county_officer, known.world.county, "receptions", full_phones="on"
+    )
+    assert refused.status_code == 200 and "请选择导出完整手机号的原因" in refused.content.decode()
+    assert not Job.objects.exists()
+    assert not AuditRecord.objects.filter(action=AuditRecord.Action.REVEAL).exists()
+
+    order(
+        client,
+        known.world.county_officer,
+        known.world.county,
+        "receptions",
+        full_phones="on",
+        phone_reason="callback",
+    )
+    rows = sheet_rows(build(django_capture_on_commit_callbacks))
     assert "13812345678" in [r[6] for r in rows[2:]]
+    record = AuditRecord.objects.get(action=AuditRecord.Action.REVEAL)
+    assert record.actor == known.world.county_officer and record.changes["reason"] == "callback"
+
+
+def test_a_leader_cannot_order_full_numbers(
+    client, known, caller, django_capture_on_commit_callbacks
+):
+    client.force_login(known.world.leader)
+    page = client.get(reverse("ledgers:index")).content.decode()
+    assert 'name="full_phones"' not in page
+    order(
+        client,
+        known.world.leader,
+        known.world.county,
+        "receptions",
+        full_phones="on",
+        phone_reason="callback",
+    )
+    rows = sheet_rows(build(django_capture_on_commit_callbacks))
+    assert "13812345678" not in [r[6] for r in rows[2:]]
 
 
 def test_suggestion_register_lists_every_suggestion_the_dashboard_counts_with_its_steps(

@@ -47,10 +47,11 @@ def test_anonymous_visitor_sees_the_deputys_public_facts(client, deputy):
     assert "noindex" in html
 
 
-def test_phone_is_masked_unless_the_deputy_made_it_public(client, deputy):
-    masked = _page(client, deputy).content.decode()
-    assert "138****5678" in masked
-    assert "13812345678" not in masked
+def test_private_phone_is_not_shown_at_all_unless_the_deputy_made_it_public(client, deputy):
+    private = _page(client, deputy).content.decode()
+    assert "13812345678" not in private
+    assert "138****5678" not in private and "5678" not in private
+    assert "不公开，请通过联络站联系" in private
 
     deputy.phone_public = True
     deputy.save(update_fields=["phone_public"])

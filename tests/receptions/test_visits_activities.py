@@ -75,12 +75,17 @@ def test_deputy_adds_households_found_by_phone_in_the_county(client, world):
     assert ContactHousehold.objects.count() == 1
 
 
-def test_household_list_masks_phones_for_leaders(client, world, households):
+def test_household_list_masks_phones_and_offers_the_deputy_a_reveal(
+    client, world, households, settings
+):
     url = reverse("receptions:deputy_households", args=[world.deputy.pk])
     client.force_login(world.leader)
     text = client.get(url).content.decode()
-    assert "139****1111" in text and "13900001111" not in text
+    assert "139****1111" in text and "13900001111" not in text and "/reveal/" not in text
     client.force_login(world.deputy_user)
+    text = client.get(url).content.decode()
+    assert "139****1111" in text and "13900001111" not in text and "/reveal/" in text
+    settings.PHONES_SHOWN_IN_FULL = ["deputy"]  # a region that lets deputies see them
     assert "13900001111" in client.get(url).content.decode()
 
 

@@ -55,8 +55,11 @@ def test_reveal_shows_the_number_and_is_audited(client, cast, suggestion, who):
     client.force_login(user)
     detail = client.get(reverse("suggestions:detail", args=[suggestion.pk])).content.decode()
     assert reverse("suggestions:reveal", args=[suggestion.pk]) in detail  # the "显示" button
+    assert 'name="reason"' in detail  # the reveal asks why
     response = client.post(
-        reverse("suggestions:reveal", args=[suggestion.pk]), headers={"HX-Request": "true"}
+        reverse("suggestions:reveal", args=[suggestion.pk]),
+        {"reason": "callback"},
+        headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
     assert PHONE in response.content.decode()
@@ -64,6 +67,15 @@ def test_reveal_shows_the_number_and_is_audited(client, cast, suggestion, who):
     assert record.actor == user
     assert record.object_id == str(suggestion.constituent_id)
     assert record.changes["suggestion"] == suggestion.tracking_code
+    assert record.changes["reason"] == "callback" and "回访群众" in record.note
+
+
+def test_a_reveal_without_a_reason_shows_nothing_and_records_nothing(client, cast, suggestion):
+    client.force_login(cast.county_officer)
+    response = client.post(reverse("suggestions:reveal", args=[suggestion.pk]), follow=True)
+    assert PHONE not in response.content.decode()
+    assert "请选择查看完整手机号的原因" in response.content.decode()
+    assert not AuditRecord.objects.filter(action=AuditRecord.Action.REVEAL).exists()
 
 
 @pytest.mark.parametrize("who", ["leader", "clerk"])
@@ -79,7 +91,9 @@ def test_leaders_and_clerks_cannot_reveal(client, cast, suggestion, who):
 
 def test_reveal_without_javascript_renders_the_page_with_the_number(client, cast, suggestion):
     client.force_login(cast.county_officer)
-    response = client.post(reverse("suggestions:reveal", args=[suggestion.pk]))
+    response = client.post(
+        reverse("suggestions:reveal", args=[suggestion.pk]), {"reason": "handling"}
+    )
     assert response.status_code == 200
     assert PHONE in response.content.decode()
 
@@ -91,7 +105,7 @@ def test_constituent_directory_masks_and_reveals_with_audit(client, cast, sugges
     url = reverse("suggestions:constituent_detail", args=[suggestion.constituent_id])
     page = client.get(url).content.decode()
     assert MASKED in page and PHONE not in page
-    revealed = client.post(url, headers={"HX-Request": "true"})
+    revealed = client.post(url, {"reason": "verify"}, headers={"HX-Request": "true"})
     assert PHONE in revealed.content.decode()
     assert AuditRecord.objects.filter(action=AuditRecord.Action.REVEAL).count() == 1
     # The township officer's scope is the township, not the county directory

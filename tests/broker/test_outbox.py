@@ -64,6 +64,8 @@ def test_a_submission_succeeds_with_redis_down_and_is_delivered_once_when_it_is_
     message = OutboxMessage.objects.get(task="suggestions.tasks.notify_new_suggestion")
     assert (message.dispatched_at, message.done_at) == (None, None)
     assert broker.queued() == 0 and mail.outbox == []
+    # (The deputy's points recompute, queued beside it, is not this test's subject.)
+    OutboxMessage.objects.exclude(pk=message.pk).update(done_at=message.created_at)
 
     # When Redis is back, the relay publishes the message once, however often it runs
     broker.use_real()

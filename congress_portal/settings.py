@@ -268,6 +268,9 @@ if REDIS_URL:
         "interval_step": 0.2,
         "interval_max": 0.2,
     }
+    if env_str("CELERY_BROKER_KEY_PREFIX", ""):
+        # Every queue and key under a prefix of its own (tests sharing one Redis).
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env_str("CELERY_BROKER_KEY_PREFIX")
 else:
     _broker_dir = VAR_DIR / "broker"
     for _folder in ("queue", "control", "processed"):
@@ -298,6 +301,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,
     },
     "job-results-prune": {"task": "jobs.tasks.job_results_prune", "schedule": 3600},
+    "jobs-requeue-stale": {
+        "task": "jobs.tasks.requeue_stale_jobs",
+        "schedule": env_int("JOB_SWEEP_SECONDS", 60),
+    },
     # Deputies' yearly points, recomputed in full each night (services also queue
     # a recompute of the deputies a change touches).
     "duty-points-nightly": {
@@ -342,6 +349,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue("default"), Queue("jobs"), Queue("rollups")]
 CELERY_TASK_ROUTES = ("congress_portal.queues.route",)
 TASK_QUEUE_PATTERNS = [
+    # The sweep that restarts jobs must not wait behind a long job.
+    ("jobs.tasks.requeue_stale_jobs", "default"),
     ("jobs.*", "jobs"),
     ("*backup*", "jobs"),
     ("*restore*", "jobs"),
@@ -368,6 +377,13 @@ SWEEP_BATCH_SIZE = env_int("SWEEP_BATCH_SIZE", 5000)
 # Files made by background jobs (placards, exports with personal data) are kept
 # this long, then deleted: keep personal information no longer than needed.
 JOB_RESULT_RETENTION_DAYS = env_int("JOB_RESULT_RETENTION_DAYS", 7)
+# A running job's worker writes a heartbeat this often; a job silent for
+# JOB_STALE_SECONDS lost its worker (killed, machine restarted) and the sweep run by
+# beat every JOB_SWEEP_SECONDS queues it again, at most JOB_MAX_ATTEMPTS runs in all.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 15)
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 120)
+JOB_SWEEP_SECONDS = env_int("JOB_SWEEP_SECONDS", 60)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 
 # --- Outbox: work for Celery is a database row first (see core/outbox.py).
 OUTBOX_SEND_ON_COMMIT = env_bool("OUTBOX_SEND_ON_COMMIT", True)

@@ -32,7 +32,9 @@ if PRODUCTION:
 else:
     SECRET_KEY = env_str("SECRET_KEY", "dev-only-not-secret-lianxin-demo-key-change-me-0123456789")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
-    DEBUG = env_bool("DEBUG", True)
+    # Off unless asked (DEBUG=true): the demo shows the portal's own error pages, not
+    # Django's debug pages listing every URL pattern.
+    DEBUG = env_bool("DEBUG", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -249,6 +251,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Outside production WhiteNoise serves straight from the source folders (no
+# collectstatic), with DEBUG off as with it on.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Nothing under MEDIA_ROOT is served as-is: photos, QR codes, evidence, imports and

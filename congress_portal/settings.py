@@ -471,7 +471,18 @@ PORTAL_NAME = _("连心桥 · 人大代表联络站平台")
 # Printed QR codes point here, not at whatever host served the staff page that
 # printed them (staff may work on the extranet; citizens scan from the internet).
 # In production it defaults to the first allowed host over HTTPS, never localhost.
+# Outside production: the address and port actually served (bin/run exports PORT and
+# sets LIANXIN_PUBLIC_HOST to the LAN address, congress_portal/serving.py), and that
+# host is allowed, so a phone on the same network can open what it scanned.
 PUBLIC_BASE_URL = env_str(
     "PUBLIC_BASE_URL",
-    f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000",
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+    if PRODUCTION
+    else f"http://{env_str('LIANXIN_PUBLIC_HOST', '127.0.0.1')}:{env_int('PORT', 8000)}",
 ).rstrip("/")
+if not PRODUCTION:
+    from urllib.parse import urlsplit as _urlsplit
+
+    _public_host = _urlsplit(PUBLIC_BASE_URL).hostname
+    if _public_host and _public_host not in ALLOWED_HOSTS and "*" not in ALLOWED_HOSTS:
+        ALLOWED_HOSTS.append(f"[{_public_host}]" if ":" in _public_host else _public_host)

@@ -281,7 +281,12 @@ else:
     _broker_dir = VAR_DIR / "broker"
     for _folder in ("queue", "control", "processed"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport with atomic writes (congress_portal/broker.py): the
+    # stock one let a reader meet a half-written file and the worker died (issue 12).
+    from kombu.transport import TRANSPORT_ALIASES
+
+    TRANSPORT_ALIASES.setdefault("lianxinfs", "congress_portal.broker:Transport")
+    CELERY_BROKER_URL = "lianxinfs://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),

@@ -43,3 +43,26 @@ supervise_worker() {
     sleep 2
   done
 }
+
+# Run the worker (supervised) and the web command given, until either Ctrl-C/SIGTERM
+# arrives or the web command ends; then stop both, within 10 s, and return.
+run_with_worker() {
+  local worker_pid="" web_pid=""
+  # shellcheck disable=SC2317  # called by the trap
+  shutdown() {
+    trap - EXIT INT TERM
+    say "stopping"
+    if [ -n "$web_pid" ]; then kill -TERM "$web_pid" 2>/dev/null || true; fi
+    if [ -n "$worker_pid" ]; then kill -TERM "$worker_pid" 2>/dev/null || true; fi
+    wait 2>/dev/null || true
+    exit 0
+  }
+  trap shutdown EXIT INT TERM
+  say "starting Celery worker with beat (restarted if it exits)"
+  supervise_worker &
+  worker_pid=$!
+  "$@" &
+  web_pid=$!
+  wait "$web_pid" || true
+  shutdown
+}

@@ -137,3 +137,46 @@ def test_apt_lock_is_waited_for_with_a_message(tmp_path):
     assert "waiting for it to finish" in result.stdout
     assert result.stdout.strip().endswith("went-on")
     assert time.monotonic() - started >= 3
+
+
+def test_ctrl_c_stops_the_web_and_the_busy_worker_within_10_s(demo_env, tmp_path):
+    # bin/run's last line, with a stand-in web server on this helper's port
+    log = tmp_path / "run.log"
+    web = [sys.executable, "-m", "http.server", "8302", "--bind", "127.0.0.1"]
+    script = 'say() { echo "==> $*"; }; source bin/_worker.sh; run_with_worker "$@"'
+    with open(log, "wb") as out:
+        run = subprocess.Popen(
+            ["bash", "-c", script, "bin/run", *web],
+            cwd=BASE,
+            env=demo_env,
+            stdout=out,
+            stderr=out,
+            start_new_session=True,  # a terminal's foreground process group of its own
+        )
+    try:
+        marker = tmp_path / "busy"
+        _send_sleep(demo_env, marker, 120)
+        _wait_for(marker.exists, 90, "the worker to run a task")
+        busy_pid = int(marker.read_text())
+
+        # Ctrl-C: the terminal sends SIGINT to the whole foreground process group
+        started = time.monotonic()
+        os.killpg(run.pid, signal.SIGINT)
+        run.wait(timeout=20)
+        elapsed = time.monotonic() - started
+
+        assert elapsed < 10, (elapsed, log.read_text())
+        assert "stopping" in log.read_text()
+        _wait_for(lambda: _gone(busy_pid), 3, "the busy worker to be gone")
+        _wait_for(
+            lambda: subprocess.run(["fuser", "8302/tcp"], capture_output=True).returncode != 0,
+            3,
+            "the web server to be gone",
+        )
+    except AssertionError:
+        print(log.read_text(errors="replace")[-4000:])
+        raise
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()

@@ -80,3 +80,10 @@ def test_static_files_are_served_with_debug_off(client):
     response = client.get("/static/css/portal.css")
     assert response.status_code == 200
     assert b".error-page" in b"".join(response.streaming_content)
+
+
+def test_error_pages_follow_the_chosen_language(client, world):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(world.county_officer)
+    html = client.get("/no-such-page/").content.decode()
+    assert "Page not found" in html and "页面不存在" not in html

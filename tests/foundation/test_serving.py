@@ -70,5 +70,5 @@ def test_bin_run_exports_the_port_and_the_lan_host_before_starting_anything():
     script = (settings.BASE_DIR / "bin" / "run").read_text()
     assert "export PORT" in script
     assert "congress_portal.serving lan" in script
-    assert script.index("congress_portal.serving lan") < script.index("run_with_worker \"")
+    assert script.index("congress_portal.serving lan") < script.index('run_with_worker "')
     assert "congress_portal.serving banner" in script

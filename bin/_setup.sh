@@ -11,12 +11,17 @@ need_apt=()
 command -v msgfmt >/dev/null 2>&1 || need_apt+=(gettext)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
 if [ "${LIANXIN_NEED_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then need_apt+=(chromium); fi
+source bin/_apt.sh  # wait_for_apt
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     say "installing ${need_apt[*]} (apt)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    wait_for_apt
+    apt-get -o DPkg::Lock::Timeout="$APT_WAIT_SECONDS" update -qq \
+      && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout="$APT_WAIT_SECONDS" install -y -qq "${need_apt[@]}" >/dev/null
   elif command -v sudo >/dev/null 2>&1; then
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    wait_for_apt
+    sudo apt-get -o DPkg::Lock::Timeout="$APT_WAIT_SECONDS" update -qq \
+      && sudo DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout="$APT_WAIT_SECONDS" install -y -qq "${need_apt[@]}" >/dev/null
   else
     echo "Please install: ${need_apt[*]}" >&2; exit 1
   fi

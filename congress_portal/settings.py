@@ -32,7 +32,9 @@ if PRODUCTION:
 else:
     SECRET_KEY = env_str("SECRET_KEY", "dev-only-not-secret-lianxin-demo-key-change-me-0123456789")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
-    DEBUG = env_bool("DEBUG", True)
+    # Off unless asked (DEBUG=true): the demo shows the portal's own error pages, not
+    # Django's debug pages listing every URL pattern.
+    DEBUG = env_bool("DEBUG", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -270,6 +272,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Outside production WhiteNoise serves straight from the source folders (no
+# collectstatic), with DEBUG off as with it on.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Nothing under MEDIA_ROOT is served as-is: photos, QR codes, evidence, imports and
@@ -289,11 +295,19 @@ if REDIS_URL:
         "interval_step": 0.2,
         "interval_max": 0.2,
     }
+    if env_str("CELERY_BROKER_KEY_PREFIX", ""):
+        # Every queue and key under a prefix of its own (tests sharing one Redis).
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env_str("CELERY_BROKER_KEY_PREFIX")
 else:
     _broker_dir = VAR_DIR / "broker"
     for _folder in ("queue", "control", "processed"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport with atomic writes (congress_portal/broker.py): the
+    # stock one let a reader meet a half-written file and the worker died (issue 12).
+    from kombu.transport import TRANSPORT_ALIASES
+
+    TRANSPORT_ALIASES.setdefault("lianxinfs", "congress_portal.broker:Transport")
+    CELERY_BROKER_URL = "lianxinfs://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -319,6 +333,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,
     },
     "job-results-prune": {"task": "jobs.tasks.job_results_prune", "schedule": 3600},
+    "jobs-requeue-stale": {
+        "task": "jobs.tasks.requeue_stale_jobs",
+        "schedule": env_int("JOB_SWEEP_SECONDS", 60),
+    },
     # Deputies' yearly points, recomputed in full each night (services also queue
     # a recompute of the deputies a change touches).
     "duty-points-nightly": {
@@ -368,6 +386,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue("default"), Queue("jobs"), Queue("rollups")]
 CELERY_TASK_ROUTES = ("congress_portal.queues.route",)
 TASK_QUEUE_PATTERNS = [
+    # The sweep that restarts jobs must not wait behind a long job.
+    ("jobs.tasks.requeue_stale_jobs", "default"),
     ("jobs.*", "jobs"),
     ("*backup*", "jobs"),
     ("*restore*", "jobs"),
@@ -394,6 +414,13 @@ SWEEP_BATCH_SIZE = env_int("SWEEP_BATCH_SIZE", 5000)
 # Files made by background jobs (placards, exports with personal data) are kept
 # this long, then deleted: keep personal information no longer than needed.
 JOB_RESULT_RETENTION_DAYS = env_int("JOB_RESULT_RETENTION_DAYS", 7)
+# A running job's worker writes a heartbeat this often; a job silent for
+# JOB_STALE_SECONDS lost its worker (killed, machine restarted) and the sweep run by
+# beat every JOB_SWEEP_SECONDS queues it again, at most JOB_MAX_ATTEMPTS runs in all.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 15)
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 120)
+JOB_SWEEP_SECONDS = env_int("JOB_SWEEP_SECONDS", 60)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 
 # --- Outbox: work for Celery is a database row first (see core/outbox.py).
 OUTBOX_SEND_ON_COMMIT = env_bool("OUTBOX_SEND_ON_COMMIT", True)
@@ -475,7 +502,18 @@ PORTAL_NAME = _("连心桥 · 人大代表联络站平台")
 # Printed QR codes point here, not at whatever host served the staff page that
 # printed them (staff may work on the extranet; citizens scan from the internet).
 # In production it defaults to the first allowed host over HTTPS, never localhost.
+# Outside production: the address and port actually served (bin/run exports PORT and
+# sets LIANXIN_PUBLIC_HOST to the LAN address, congress_portal/serving.py), and that
+# host is allowed, so a phone on the same network can open what it scanned.
 PUBLIC_BASE_URL = env_str(
     "PUBLIC_BASE_URL",
-    f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000",
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+    if PRODUCTION
+    else f"http://{env_str('LIANXIN_PUBLIC_HOST', '127.0.0.1')}:{env_int('PORT', 8000)}",
 ).rstrip("/")
+if not PRODUCTION:
+    from urllib.parse import urlsplit as _urlsplit
+
+    _public_host = _urlsplit(PUBLIC_BASE_URL).hostname
+    if _public_host and _public_host not in ALLOWED_HOSTS and "*" not in ALLOWED_HOSTS:
+        ALLOWED_HOSTS.append(f"[{_public_host}]" if ":" in _public_host else _public_host)

@@ -48,13 +48,29 @@ def _send_in_thread(message_id: int) -> None:
 
 
 def send(message_ids: list[int]) -> int:
-    """Hand messages to the broker and stamp them; returns how many were sent."""
+    """Stamp messages, then hand them to the broker; returns how many were sent.
+
+    The stamp commits *before* the publish: a worker may take the message the moment
+    it reaches the broker, and must never find the row locked by our stamp (it waits
+    for a lock anyway, see `run`). If the publish fails the stamp is taken back, so
+    the relay sends the message at its next pass rather than after
+    OUTBOX_RESEND_AFTER_SECONDS.
+    """
     from .tasks import run_outbox_message
 
     sent = 0
     for message_id in message_ids:
-        run_outbox_message.apply_async(args=[message_id], retry=False)
-        OutboxMessage.objects.filter(pk=message_id).update(dispatched_at=clock.now())
+        stamp = clock.now()
+        OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True).update(
+            dispatched_at=stamp
+        )
+        try:
+            run_outbox_message.apply_async(args=[message_id], retry=False)
+        except Exception:
+            OutboxMessage.objects.filter(
+                pk=message_id, dispatched_at=stamp, done_at__isnull=True
+            ).update(dispatched_at=None)
+            raise
         sent += 1
     return sent
 
@@ -99,10 +115,16 @@ def relay(*, batch_size: int = 500) -> int:
 
 
 def run(message_id: int) -> bool:
-    """Run one message's work unless it already ran; True if it ran now."""
+    """Run one message's work unless it already ran; True if it ran now.
+
+    The row is locked and *waited for* (no SKIP LOCKED): whoever holds it — a relay
+    stamping it, another worker running a second copy — finishes first, and then the
+    row is read again, so the work runs exactly once and a copy that arrives while
+    the row is busy is never acknowledged with the work undone.
+    """
     with transaction.atomic():
         message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
+            OutboxMessage.objects.select_for_update()
             .filter(pk=message_id, done_at__isnull=True)
             .first()
         )

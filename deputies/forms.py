@@ -76,6 +76,7 @@ class DeputyForm(forms.ModelForm):
             level=data.get("level", ""),
             region=data.get("region"),
             phone=data.get("phone", ""),
+            deputy=self.instance if self.instance.pk else None,
         ).items():
             if field not in self.errors:
                 self.add_error(field, message)

@@ -84,6 +84,16 @@ class Deputy(RegionScoped):
             region_path_index("deputy"),
             models.Index(fields=["name", "phone"], name="deputy_name_phone"),
         ]
+        constraints = [
+            # The key the import's and the form's duplicate checks use; deputies
+            # without a phone number are not compared.
+            models.UniqueConstraint(
+                fields=["name", "phone"],
+                condition=~Q(phone=""),
+                name="deputy_name_phone_unique",
+                violation_error_message=_("已有同名同手机号的代表。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

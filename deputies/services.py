@@ -6,9 +6,10 @@ read), runs in one transaction and leaves an audit record.
 """
 
 import datetime
+from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from audit.models import AuditRecord
@@ -17,7 +18,7 @@ from core import clock
 from regions.models import Region
 from stations.models import Station
 from stations.permissions import ensure_region_writable, require_staff_writer
-from stations.services import ImportRejected
+from stations.services import ImportRejected, import_consume_token, import_write_once
 from stations.validators import is_mobile
 from suggestions.images import sanitize_image
 
@@ -45,9 +46,17 @@ GROUP_FIELDS = ["name", "kind", "region", "station", "leader_name", "description
 _UNCHANGED = object()
 
 
-def deputy_problems(*, name: str, level: str, region: Region | None, phone: str) -> dict[str, str]:
+def deputy_problems(
+    *, name: str, level: str, region: Region | None, phone: str, deputy: Deputy | None = None
+) -> dict[str, str]:
     """The rules a deputy's record must satisfy, as {field: message}."""
     errors = {}
+    if (name or "").strip() and phone:
+        same = Deputy.objects.filter(name=name.strip(), phone=phone)
+        if deputy is not None and deputy.pk:
+            same = same.exclude(pk=deputy.pk)
+        if same.exists():
+            errors["name"] = _("已有同名同手机号的代表。")
     if not (name or "").strip():
         errors["name"] = _("请填写姓名。")
     if level not in Deputy.Level.values:
@@ -77,12 +86,19 @@ def deputy_create(*, actor, photo=None, **fields) -> Deputy:
     deputy = Deputy(**{**fields, "name": fields["name"].strip()})
     if photo:
         deputy.photo = sanitize_image(photo)
-    with transaction.atomic():
-        deputy.save()
-        changes = diff({}, snapshot(deputy, DEPUTY_FIELDS))
-        if deputy.photo:
-            changes["photo"] = [None, deputy.photo.name]
-        audit_record(actor=actor, action=AuditRecord.Action.CREATE, obj=deputy, changes=changes)
+
+    def save():
+        with transaction.atomic():
+            deputy.save()
+            changes = diff({}, snapshot(deputy, DEPUTY_FIELDS))
+            if deputy.photo:
+                changes["photo"] = [None, deputy.photo.name]
+            audit_record(actor=actor, action=AuditRecord.Action.CREATE, obj=deputy, changes=changes)
+
+    try:
+        save()
+    except IntegrityError as error:  # the same deputy saved by a concurrent request
+        raise ValidationError({"name": _("已有同名同手机号的代表。")}) from error
     return deputy
 
 
@@ -99,6 +115,7 @@ def deputy_update(*, actor, deputy: Deputy, photo=_UNCHANGED, **changes) -> Depu
         level=changes.get("level", deputy.level),
         region=region,
         phone=changes.get("phone", deputy.phone),
+        deputy=deputy,
     )
     if errors:
         raise ValidationError(errors)
@@ -303,13 +320,14 @@ def deputy_group_remove_member(*, actor, group: DeputyGroup, deputy: Deputy) -> 
 # --- Bulk onboarding from a spreadsheet -----------------------------------------
 
 
-def deputies_import(*, actor, source, filename: str = "") -> list[Deputy]:
+def deputies_import(*, actor, source, filename: str = "", token: str | None = None) -> list[Deputy]:
     """Create every deputy of a sheet (and their station memberships) in one transaction.
 
     The sheet is checked again here; any problem raises ImportRejected and nothing is
-    written. One audit record of action import summarises the batch.
+    written. `token` (the upload's) is consumed in the same transaction: a second
+    confirm of the same upload raises ImportAlreadyDone. One audit record of action
+    import summarises the batch.
     """
-    from stations.importing import common_region
     from stations.spreadsheets import read_sheet
 
     from .importing import DEPUTY_COLUMNS, check_deputy_sheet
@@ -318,7 +336,23 @@ def deputies_import(*, actor, source, filename: str = "") -> list[Deputy]:
     check = check_deputy_sheet(actor=actor, sheet=read_sheet(source, DEPUTY_COLUMNS))
     if not check.ok:
         raise ImportRejected(check.problems)
+
+    def recheck():
+        source.seek(0)
+        return check_deputy_sheet(actor=actor, sheet=read_sheet(source, DEPUTY_COLUMNS)).problems
+
+    return import_write_once(
+        partial(_write_deputies, actor=actor, check=check, filename=filename, token=token),
+        token=token,
+        recheck=recheck,
+    )
+
+
+def _write_deputies(*, actor, check, filename: str, token: str | None) -> list[Deputy]:
+    from stations.importing import common_region
+
     with transaction.atomic():
+        import_consume_token(actor=actor, kind="deputies", token=token)
         created = Deputy.objects.bulk_create(
             [Deputy(region_path=plan.values["region"].path, **plan.values) for plan in check.plans]
         )

@@ -41,6 +41,12 @@ class Job(RegionScoped):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Runs so far (a worker's claim counts one); a run writes only while it is the
+    # latest, so a run the sweep gave up on can never overwrite its successor.
+    attempts = models.PositiveSmallIntegerField(_("执行次数"), default=0)
+    # Written by the running worker every JOB_HEARTBEAT_SECONDS; a running job silent
+    # for JOB_STALE_SECONDS lost its worker and is queued again (jobs.tasks).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     # Owner only: a colleague over the same region does not see my downloads.

@@ -8,20 +8,26 @@ transaction has committed; `execute` then claims the job (a conditional UPDATE, 
 a message delivered twice runs the job once), and writes progress, the result and
 the final status in short transactions of their own.
 
+If the worker dies mid-job (killed, out of memory, machine restarted), the job's
+heartbeat stops; beat's `jobs.tasks.requeue_stale_jobs` queues it again and another
+worker runs it from the start (services.job_requeue_stale).
+
 In tests, run queued work with
     with django_capture_on_commit_callbacks(execute=True):
         core.outbox.run_pending()
 """
 
 import logging
+import threading
 import time
 from functools import partial
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connections, transaction
 from django.utils.translation import gettext as _
 
 from .registry import JobError, get_kind
-from .services import job_claim, job_complete, job_fail, job_record_progress
+from .services import job_claim, job_complete, job_fail, job_heartbeat, job_record_progress
 
 logger = logging.getLogger("lianxin.jobs")
 
@@ -52,12 +58,41 @@ def run_job(job_id: int) -> None:
     transaction.on_commit(partial(execute, job_id))
 
 
+class Heartbeat:
+    """Writes the running job's heartbeat every JOB_HEARTBEAT_SECONDS from a thread of
+    its own, so a long step without progress still shows the worker is alive."""
+
+    def __init__(self, job):
+        self.job = job
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"job-{job.pk}-heartbeat")
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(settings.JOB_HEARTBEAT_SECONDS):
+                try:
+                    job_heartbeat(job=self.job)
+                except Exception:  # a missed beat is not fatal; JOB_STALE_SECONDS allows some
+                    logger.warning("job %s: heartbeat not written", self.job.pk, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def execute(job_id: int) -> None:
     job = job_claim(job_id=job_id)
     if job is None:
         return
     try:
-        output = get_kind(job.kind).function(job, Progress(job))
+        with Heartbeat(job):
+            output = get_kind(job.kind).function(job, Progress(job))
     except JobError as error:
         job_fail(job=job, message=str(error))
     except Exception:

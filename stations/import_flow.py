@@ -2,7 +2,9 @@
 
 Step one (upload) checks the sheet and shows every problem; a clean sheet is kept
 under MEDIA_ROOT/imports/ with a random name remembered in the session. Step two
-(confirm) reads that file again, checks it again and imports it.
+(confirm) reads that file again, checks it again and imports it, consuming the
+upload's token in the same transaction (stations.ImportReceipt, unique): confirms
+posted twice at once import once.
 """
 
 import secrets
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from .forms import ImportUploadForm
 from .permissions import require_staff_writer
-from .services import ImportRejected
+from .services import ImportAlreadyDone, ImportRejected
 from .spreadsheets import Sheet, read_sheet
 
 PREVIEW_ROWS = 20
@@ -112,9 +114,15 @@ def confirm(request, spec: ImportSpec):
         messages.error(request, _("导入文件已失效，请重新上传。"))
         return redirect(spec.upload_url)
     path, filename = stored
+    token = request.POST["token"]
     try:
         with open(path, "rb") as source:
-            created = spec.run(actor=request.user, source=source, filename=filename)
+            created = spec.run(actor=request.user, source=source, filename=filename, token=token)
+    except FileNotFoundError:  # a concurrent confirm of the same upload finished first
+        return _already_imported(request, spec)
+    except ImportAlreadyDone:
+        _forget(request, spec)
+        return _already_imported(request, spec)
     except ImportRejected as rejected:
         _forget(request, spec)
         return _render(
@@ -122,4 +130,9 @@ def confirm(request, spec: ImportSpec):
         )
     _forget(request, spec)
     messages.success(request, _("已导入%(n)d条记录。") % {"n": len(created)})
+    return redirect(spec.list_url)
+
+
+def _already_imported(request, spec: ImportSpec):
+    messages.info(request, _("该表格已经导入，未重复导入。"))
     return redirect(spec.list_url)

@@ -60,6 +60,14 @@ class Station(RegionScoped):
         verbose_name_plural = _("联络站点")
         ordering = ["region_path", "name"]
         indexes = [region_path_index("station")]
+        constraints = [
+            # The key the import's and the form's duplicate checks use.
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="station_name_unique_in_region",
+                violation_error_message=_("本区划已有同名联络站点。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -179,3 +187,25 @@ class StationAssessmentPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class ImportReceipt(models.Model):
+    """A confirmed spreadsheet import (stations or deputies), keyed by its upload token.
+
+    Written in the same transaction as the imported rows: a confirm posted twice
+    at once finds the token taken (unique) and imports nothing the second time.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=20)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("导入记录")
+        verbose_name_plural = _("导入记录")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.token}"

@@ -8,9 +8,10 @@ one transaction and leaves an audit record.
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from audit.models import AuditRecord
@@ -19,7 +20,13 @@ from core import clock
 from regions.models import Region
 from suggestions.images import sanitize_image
 
-from .models import StandardItem, Station, StationAssessment, StationAssessmentPhoto
+from .models import (
+    ImportReceipt,
+    StandardItem,
+    Station,
+    StationAssessment,
+    StationAssessmentPhoto,
+)
 from .permissions import ensure_region_writable
 from .selectors import standard_checklist, standard_source
 from .signals import station_moved
@@ -93,7 +100,22 @@ def station_problems(
         errors["latitude"] = _("纬度应在-90到90之间。")
     if longitude is not None and not -180 <= longitude <= 180:
         errors["longitude"] = _("经度应在-180到180之间。")
+    if "name" not in errors and region is not None:
+        same = Station.objects.filter(region=region, name=name.strip())
+        if station is not None:
+            same = same.exclude(pk=station.pk)
+        if same.exists():
+            errors["name"] = _("本区划已有同名联络站点。")
     return errors
+
+
+def _save_unique(save, message_field: str, message: str) -> None:
+    """Run `save` (which writes in a transaction); a unique key taken meanwhile by a
+    concurrent request becomes a field error instead of a 500."""
+    try:
+        save()
+    except IntegrityError as error:
+        raise ValidationError({message_field: message}) from error
 
 
 def station_create(
@@ -139,14 +161,18 @@ def station_create(
         phone=phone,
         head_name=head_name,
     )
-    with transaction.atomic():
-        station.save()
-        audit_record(
-            actor=actor,
-            action=AuditRecord.Action.CREATE,
-            obj=station,
-            changes=diff({}, snapshot(station, STATION_FIELDS)),
-        )
+
+    def save():
+        with transaction.atomic():
+            station.save()
+            audit_record(
+                actor=actor,
+                action=AuditRecord.Action.CREATE,
+                obj=station,
+                changes=diff({}, snapshot(station, STATION_FIELDS)),
+            )
+
+    _save_unique(save, "name", _("本区划已有同名联络站点。"))
     return station
 
 
@@ -180,13 +206,22 @@ def station_update(*, actor, station: Station, **changes) -> Station:
     changed = diff(before, snapshot(station, STATION_FIELDS))
     if not changed:
         return station
-    with transaction.atomic():
-        station.save(update_fields=[*changes, "updated_at"])
-        audit_record(actor=actor, action=AuditRecord.Action.UPDATE, obj=station, changes=changed)
-        if station.region_id != old_region.pk:
-            station_moved.send(
-                sender=Station, station=station, old_region=old_region, new_region=station.region
+
+    def save():
+        with transaction.atomic():
+            station.save(update_fields=[*changes, "updated_at"])
+            audit_record(
+                actor=actor, action=AuditRecord.Action.UPDATE, obj=station, changes=changed
             )
+            if station.region_id != old_region.pk:
+                station_moved.send(
+                    sender=Station,
+                    station=station,
+                    old_region=old_region,
+                    new_region=station.region,
+                )
+
+    _save_unique(save, "name", _("本区划已有同名联络站点。"))
     return station
 
 
@@ -433,13 +468,46 @@ class ImportRejected(ValidationError):
         super().__init__(_("表格有%(n)d处问题，未导入任何数据。") % {"n": len(self.problems)})
 
 
-def stations_import(*, actor, source, filename: str = "") -> list[Station]:
+class ImportAlreadyDone(Exception):
+    """This upload's confirm already ran (a second click, a second tab): nothing written."""
+
+
+def import_consume_token(*, actor, kind: str, token: str | None) -> None:
+    """Take an upload's token inside the import's transaction (unique: a concurrent
+    confirm of the same upload waits for this one and then finds it taken)."""
+    if token:
+        ImportReceipt.objects.create(token=token, kind=kind, created_by=actor)
+
+
+def import_write_once(write, *, token: str | None, recheck):
+    """Run the import's `write` transaction; explain why it could not commit.
+
+    IntegrityError means either the token was taken (the import already ran:
+    ImportAlreadyDone) or a row's unique key was taken meanwhile (`recheck()` returns
+    the sheet's problems now: ImportRejected).
+    """
+    try:
+        return write()
+    except IntegrityError:
+        if token and ImportReceipt.objects.filter(token=token).exists():
+            raise ImportAlreadyDone from None
+        problems = recheck()
+        if problems:
+            raise ImportRejected(problems) from None
+        raise
+
+
+def stations_import(
+    *, actor, source, filename: str = "", token: str | None = None
+) -> list[Station]:
     """Create every station and point of a sheet in one transaction, or none.
 
     The sheet is checked again here (whatever a dry run said before); any problem
-    raises ImportRejected. One audit record of action import summarises the batch.
+    raises ImportRejected. `token` (the upload's) is consumed in the same transaction:
+    a second confirm of the same upload raises ImportAlreadyDone. One audit record of
+    action import summarises the batch.
     """
-    from .importing import STATION_COLUMNS, check_station_sheet, common_region
+    from .importing import STATION_COLUMNS, check_station_sheet
     from .permissions import require_staff_writer
     from .spreadsheets import read_sheet
 
@@ -448,6 +516,20 @@ def stations_import(*, actor, source, filename: str = "") -> list[Station]:
     if not check.ok:
         raise ImportRejected(check.problems)
 
+    def recheck():
+        source.seek(0)
+        return check_station_sheet(actor=actor, sheet=read_sheet(source, STATION_COLUMNS)).problems
+
+    return import_write_once(
+        partial(_write_stations, actor=actor, check=check, filename=filename, token=token),
+        token=token,
+        recheck=recheck,
+    )
+
+
+def _write_stations(*, actor, check, filename: str, token: str | None) -> list[Station]:
+    from .importing import common_region
+
     def build(plan, parent=None) -> Station:
         values = dict(plan.values)
         if parent is not None:
@@ -455,6 +537,7 @@ def stations_import(*, actor, source, filename: str = "") -> list[Station]:
         return Station(region_path=values["region"].path, **values)
 
     with transaction.atomic():
+        import_consume_token(actor=actor, kind="stations", token=token)
         first = [plan for plan in check.plans if plan.parent_row is None]
         created = Station.objects.bulk_create([build(plan) for plan in first])
         by_row = {plan.row: station for plan, station in zip(first, created, strict=True)}

@@ -229,19 +229,77 @@ def test_running_page_shows_the_share_done(client, world):
     assert 'hx-trigger="every 2s"' in html
 
 
-def test_a_job_silent_past_the_time_limit_is_marked_failed(client, world):
+def test_a_job_whose_worker_went_silent_is_queued_again_by_the_sweep_and_completes(
+    client, world, settings, run_jobs
+):
+    settings.JOB_STALE_SECONDS = 120
+    job = job_start(
+        actor=world.county_officer, kind="test_counting", region=world.county, params={}
+    )
+    # A worker claimed it, then died: its heartbeat stopped 10 minutes ago
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING,
+        attempts=1,
+        progress_done=2,
+        progress_total=3,
+        heartbeat_at=timezone.now() - timedelta(minutes=10),
+    )
+    from core.models import OutboxMessage
+
+    OutboxMessage.objects.update(done_at=timezone.now())  # its message was acknowledged
+    client.force_login(world.county_officer)
+
+    # Opening the page changes nothing: staleness is the sweep's business
+    html = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert "任务执行中断" not in html
+    assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING
+
+    # The sweep (beat, every JOB_SWEEP_SECONDS) queues it again; a worker completes it
+    from jobs.tasks import requeue_stale_jobs
+
+    assert requeue_stale_jobs() == 1
+    assert Job.objects.get(pk=job.pk).status == Job.Status.QUEUED
+    assert requeue_stale_jobs() == 0
+    run_jobs()
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.result.read()) == (Job.Status.DONE, 2, b"ok")
+    assert "jobs-requeue-stale" in settings.CELERY_BEAT_SCHEDULE
+
+
+def test_a_job_whose_worker_keeps_dying_fails_after_the_last_attempt(client, world, settings):
+    settings.JOB_MAX_ATTEMPTS = 3
     job = job_start(
         actor=world.county_officer, kind="test_counting", region=world.county, params={}
     )
     Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.RUNNING, updated_at=timezone.now() - timedelta(hours=2)
+        status=Job.Status.RUNNING,
+        attempts=3,
+        heartbeat_at=timezone.now() - timedelta(hours=2),
     )
+    from jobs.tasks import requeue_stale_jobs
+
+    assert requeue_stale_jobs() == 0
     client.force_login(world.county_officer)
-
     html = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
-
     assert "任务执行中断" in html
     assert Job.objects.get(pk=job.pk).status == Job.Status.FAILED
+
+
+def test_a_superseded_run_cannot_overwrite_the_job(world):
+    job = job_start(
+        actor=world.county_officer, kind="test_counting", region=world.county, params={}
+    )
+    from jobs.services import job_claim, job_complete
+
+    first = job_claim(job_id=job.pk)
+    # The sweep gave up on the first run and a second one claimed the job
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED)
+    second = job_claim(job_id=job.pk)
+    assert (first.attempts, second.attempts) == (1, 2)
+
+    assert job_complete(job=first, output=JobOutput(filename="旧.txt", content=b"old")) is False
+    assert job_complete(job=second, output=JobOutput(filename="新.txt", content=b"new")) is True
+    assert Job.objects.get(pk=job.pk).result_name == "新.txt"
 
 
 def test_job_list_shows_own_jobs_in_few_queries(client, world, django_assert_max_num_queries):

@@ -54,7 +54,7 @@ def test_suggestions_ledgers_and_rollups_each_reach_their_own_queue(
     outbox._sender.submit(lambda: None).result(timeout=60)
 
     expected = {
-        "default": ["suggestions.tasks.notify_new_suggestion"],
+        "default": ["duties.tasks.recompute_points", "suggestions.tasks.notify_new_suggestion"],
         "jobs": ["jobs.runner.run_job"],
         "rollups": ["dashboards.tasks.refresh_touched_rollups"],
         "celery": [],

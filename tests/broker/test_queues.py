@@ -67,7 +67,7 @@ def test_suggestions_ledgers_and_rollups_each_reach_their_own_queue(
     queues._outbox_tasks.clear()
     OutboxMessage.objects.update(dispatched_at=None)
     settings.OUTBOX_RELAY_AFTER_SECONDS = 0
-    assert outbox.relay() == 2
+    assert outbox.relay() == 3  # the notice, the points, the ledger job
     expected["rollups"] = []
     assert _waiting(broker) == expected
 

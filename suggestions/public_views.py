@@ -39,6 +39,25 @@ SUBMITTED_KEY = "suggestion_submitted"
 REPEAT_SECONDS = 30 * 60
 
 
+def admit_submission(ip: str | None, *, uploads: bool) -> bool:
+    """Whether this address may submit now; asked before anything is decoded.
+
+    A request that uploads photos is counted here, whether it then succeeds or not:
+    decoding is what costs, so a flood of failing uploads runs into the limit as fast
+    as successful ones. One without photos is counted on success only
+    (`count_submission`), so a citizen correcting a typo is not punished.
+    """
+    limit, window = SUBMIT_PER_IP
+    if uploads:
+        return ratelimit.hit("suggestion-ip", ip, limit=limit, window=window)
+    return not ratelimit.exceeded("suggestion-ip", ip, limit=limit, window=window)
+
+
+def count_submission(ip: str | None) -> bool:
+    """Count a successful submission without photos; False when it is one too many."""
+    return ratelimit.hit("suggestion-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1])
+
+
 def _unavailable(request):
     return render(request, "suggestions/public/unavailable.html", status=404)
 
@@ -94,7 +113,8 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
     if existing is not None:  # a double tap or a retried POST: the same receipt
         return redirect("public_suggestions:receipt", submission_token=token)
     ip = client_ip(request)
-    if ratelimit.exceeded("suggestion-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]):
+    uploads = bool(request.FILES)
+    if not admit_submission(ip, uploads=uploads):
         # Refused before the uploads are opened: decoding images is the costly part.
         form = PublicSuggestionForm(request.POST)
         form.add_error(None, _("提交过于频繁，请稍后再试。您填写的内容已保留。"))
@@ -114,7 +134,7 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
         return redirect("public_suggestions:receipt", submission_token=repeat.submission_token)
     elif form.is_valid():
         data = form.cleaned_data
-        if not ratelimit.hit("suggestion-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]):
+        if not uploads and not count_submission(ip):
             form.add_error(None, _("提交过于频繁，请稍后再试。您填写的内容已保留。"))
             status = 429
         elif data["contact_phone"] and not ratelimit.hit(

@@ -497,6 +497,15 @@ class HandlingUnitViewSet(
             raise PermissionDenied
         return super().create(request, *args, **kwargs)
 
+    def get_object(self):
+        unit = super().get_object()
+        # A change too is refused before its payload is validated (403, not 400).
+        if self.request.method not in ("GET", "HEAD", "OPTIONS") and not can.can_manage_region(
+            self.request.user, unit.region
+        ):
+            raise PermissionDenied
+        return unit
+
     def perform_create(self, serializer):
         serializer.instance = _call(
             services.handling_unit_create, actor=self.request.user, **serializer.validated_data

@@ -1,0 +1,141 @@
+"""A bounded schemathesis run over the whole API: no request may get a 5xx (issue 13, point 4).
+
+The OpenAPI schema drf-spectacular generates is handed to schemathesis, which makes
+requests that fit it (positive) and requests that break it (negative) for every
+operation, and sends them in-process to Django's WSGI application: as a county
+officer with a session (and its CSRF token, so writes reach the code) and anonymously.
+The seed is fixed (derandomize) and the examples per operation are few, so the run is
+the same every time and takes well under a minute.
+"""
+
+import contextlib
+import secrets
+
+import hypothesis
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, given
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+
+from suggestions import services
+
+EXAMPLES = 5  # per operation, generation mode and caller
+
+
+@contextlib.contextmanager
+def _connection_kept():
+    """The test's transaction stays open across requests, as Django's test client keeps it."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _schema():
+    generated = SchemaGenerator().get_schema(request=None, public=True)
+    schema = schemathesis.openapi.from_dict(generated)
+    schema.app = get_wsgi_application()
+    return schema
+
+
+def _operations(schema):
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def _real_references(world) -> dict:
+    """Ids and codes that exist, planted into half the cases so they get past the lookups."""
+    suggestion, _ = services.suggestion_submit(
+        channel="qr", category="drainage", content="雨后小区门口积水很深。", deputy=world.deputy
+    )
+    path = {
+        "suggestion_pk": suggestion.pk,
+        "station_pk": world.station.pk,
+        "deputy_pk": world.deputy.pk,
+        "unit_pk": world.unit.pk,
+        "region_code": world.county.code,
+    }
+    body = {
+        "region": world.township.code,
+        "station": world.station.pk,
+        "parent": world.station.pk,
+        "deputies": [world.deputy.pk],
+        "lead_unit": world.unit.pk,
+        "co_units": [world.unit.pk],
+        "survivor": suggestion.pk,
+        "deputy_token": world.deputy.public_token,
+    }
+    return {"path": path, "body": body}
+
+
+def _plant(case, references, data) -> None:
+    """Replace some generated values with real ones (hypothesis decides which)."""
+    for name in list(case.path_parameters or {}):
+        if name in references["path"] and data.draw(st.booleans(), label=name):
+            case.path_parameters[name] = references["path"][name]
+    if isinstance(case.body, dict):
+        for name, value in references["body"].items():
+            if data.draw(st.booleans(), label=name):
+                case.body[name] = value
+
+
+def _fuzz(operation, *, credentials, mode, references, problems, statuses):
+    @hypothesis.settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[hypothesis.Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode), data=st.data())
+    def run(case, data):
+        _plant(case, references, data)
+        response = case.call(**credentials)
+        if response.status_code >= 500:
+            curl = case.as_curl_command(headers=credentials.get("headers"))
+            problems.append(f"{response.status_code} {curl}")
+        statuses[response.status_code // 100] = statuses.get(response.status_code // 100, 0) + 1
+
+    run()
+
+
+def _session(client, user) -> dict:
+    """A signed-in session's cookies and its CSRF token, for every request of the run."""
+    client.force_login(user)
+    csrf = secrets.token_hex(16)  # an unmasked 32-character secret, as the cookie holds
+    return {
+        "cookies": {"sessionid": client.cookies["sessionid"].value, "csrftoken": csrf},
+        "headers": {"X-CSRFToken": csrf},
+    }
+
+
+@pytest.mark.parametrize("caller", ["county_officer", "anonymous"])
+def test_no_request_the_schema_allows_or_breaks_gets_a_server_error(client, world, caller):
+    credentials = _session(client, world.county_officer) if caller != "anonymous" else {}
+    references = _real_references(world)
+    problems: list[str] = []
+    statuses: dict[int, int] = {}
+    operations = _operations(_schema())
+    assert len(operations) > 40  # the whole API, not a corner of it
+    with _connection_kept():
+        for operation in operations:
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                _fuzz(
+                    operation,
+                    credentials=credentials,
+                    mode=mode,
+                    references=references,
+                    problems=problems,
+                    statuses=statuses,
+                )
+    assert not problems, "\n".join(problems[:20])
+    if caller != "anonymous":  # the requests reached the code, not only the login gate
+        assert statuses.get(2, 0) > 50, statuses

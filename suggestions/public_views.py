@@ -32,7 +32,10 @@ from .models import Channel, ReplyAttachment, Suggestion
 # shared by many people on a reception day.
 SUBMIT_PER_IP = getattr(settings, "SUGGESTION_SUBMIT_PER_IP", (20, 3600))
 SUBMIT_PER_PHONE = getattr(settings, "SUGGESTION_SUBMIT_PER_PHONE", (5, 24 * 3600))
-TRACK_FAILURES_PER_IP = getattr(settings, "SUGGESTION_TRACK_FAILURES_PER_IP", (10, 15 * 60))
+TRACK_FAILURES_PER_IP = getattr(settings, "SUGGESTION_TRACK_FAILURES_PER_IP", (20, 15 * 60))
+# Failures on one tracking code from any address: the 10,000 phone endings of a known
+# code cannot be tried from many addresses either (10 a day: 1,000 days for all).
+TRACK_FAILURES_PER_CODE = getattr(settings, "SUGGESTION_TRACK_FAILURES_PER_CODE", (10, 24 * 3600))
 SESSION_KEY = "suggestion_tracked"
 # What this browser submitted lately (answers' digest, suggestion, time), for repeats.
 SUBMITTED_KEY = "suggestion_submitted"
@@ -213,23 +216,40 @@ def receipt(request, submission_token: str):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def track(request):
-    """Find a suggestion by its tracking code and the last 4 digits of the phone given."""
+    """Find a suggestion by its tracking code and the last 4 digits of the phone given.
+
+    Wrong answers are limited per address and per code (from any address). A code
+    locked that way cannot be followed here until the window passes, even with the
+    right digits: the page says so and gives the station's phone, the way out.
+    """
     ip = client_ip(request)
     limit, window = TRACK_FAILURES_PER_IP
+    code_limit, code_window = TRACK_FAILURES_PER_CODE
     if request.method != "POST":
         form = TrackForm(initial={"code": request.GET.get("code", "")})
         return render(request, "suggestions/public/track.html", {"form": form})
     form = TrackForm(request.POST)
     status = 400
+    context = {"form": form}
     if ratelimit.exceeded("track-fail", ip, limit=limit, window=window):
-        form.add_error(None, _("查询错误次数过多，请15分钟后再试。"))
+        form.add_error(None, _("查询错误次数过多，请15分钟后再试，也可以直接致电联络站查询。"))
         status = 429
     elif form.is_valid():
+        code = form.cleaned_data["code"]
         suggestion = (
-            Suggestion.objects.select_related("constituent")
-            .filter(tracking_code=form.cleaned_data["code"])
+            Suggestion.objects.select_related("constituent", "station")
+            .filter(tracking_code=code)
             .first()
         )
+        if ratelimit.exceeded("track-code", code, limit=code_limit, window=code_window):
+            form.add_error(
+                None,
+                _("这个查询码错误尝试次数过多，为保护您的信息，网上查询已暂停%(hours)s小时。")
+                % {"hours": code_window // 3600},
+            )
+            context["locked"] = True
+            context["help_station"] = _station_of(suggestion)
+            return render(request, "suggestions/public/track.html", context, status=429)
         phone = suggestion.constituent.phone if suggestion and suggestion.constituent else ""
         if suggestion is not None and (not phone or phone[-4:] == form.cleaned_data["phone_last4"]):
             _remember(request, suggestion)
@@ -237,8 +257,18 @@ def track(request):
                 "public_suggestions:track_detail", tracking_code=suggestion.tracking_code
             )
         ratelimit.hit("track-fail", ip, limit=limit, window=window)
+        ratelimit.hit("track-code", code, limit=code_limit, window=code_window)
         form.add_error(None, _("查询码或手机号后4位不正确，请核对后再试。"))
-    return render(request, "suggestions/public/track.html", {"form": form}, status=status)
+    return render(request, "suggestions/public/track.html", context, status=status)
+
+
+def _station_of(suggestion: Suggestion | None) -> Station | None:
+    """The station a citizen can call about `suggestion` (its own, or its deputy's)."""
+    if suggestion is None:
+        return None
+    if suggestion.station is not None:
+        return suggestion.station
+    return services.station_of_deputy(suggestion.deputy) if suggestion.deputy else None
 
 
 def _tracked(request, tracking_code: str) -> Suggestion | None:

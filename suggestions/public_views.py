@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.files import private_file_response
@@ -206,6 +207,7 @@ def new_for_station(request, station_token: str):
     return _intake(request, station=station)
 
 
+@never_cache
 def receipt(request, submission_token: str):
     suggestion = services.suggestion_by_token(submission_token)
     if suggestion is None:
@@ -282,6 +284,7 @@ def _tracked(request, tracking_code: str) -> Suggestion | None:
     return suggestion
 
 
+@never_cache
 def track_detail(request, tracking_code: str, rating_form=None):
     suggestion = _tracked(request, tracking_code)
     if suggestion is None:
@@ -305,6 +308,7 @@ def track_detail(request, tracking_code: str, rating_form=None):
     )
 
 
+@never_cache
 @require_safe
 def track_attachment(request, tracking_code: str, attachment_pk: int):
     """A file sent with the reply, for the browser that follows the suggestion. Only the
@@ -323,6 +327,7 @@ def _track_url() -> str:
     return reverse("public_suggestions:track")
 
 
+@never_cache
 @require_POST
 def track_rate(request, tracking_code: str):
     """The citizen rates the reply: this is the return visit (回访) in their own words."""

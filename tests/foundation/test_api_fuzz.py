@@ -104,10 +104,9 @@ def _fuzz(operation, *, credentials, mode, references, problems, statuses, param
             problems.append(f"{response.status_code} {curl}")
         statuses[response.status_code // 100] = statuses.get(response.status_code // 100, 0) + 1
 
-    try:
+    # An operation with nothing to break (no parameters) has no negative case.
+    with contextlib.suppress(hypothesis.errors.Unsatisfiable):
         run()
-    except hypothesis.errors.Unsatisfiable:
-        pass  # an operation with nothing to break (no parameters): no negative case
 
 
 def _session(client, user) -> dict:

@@ -34,7 +34,7 @@ from .models import Channel, ReplyAttachment, Suggestion
 SUBMIT_PER_IP = getattr(settings, "SUGGESTION_SUBMIT_PER_IP", (20, 3600))
 SUBMIT_PER_PHONE = getattr(settings, "SUGGESTION_SUBMIT_PER_PHONE", (5, 24 * 3600))
 TRACK_FAILURES_PER_IP = getattr(settings, "SUGGESTION_TRACK_FAILURES_PER_IP", (20, 15 * 60))
-# Failures on one tracking code from any address: the 10,000 phone endings of a known
+# Attempts on one tracking code from any address: the 10,000 phone endings of a known
 # code cannot be tried from many addresses either (10 a day: 1,000 days for all).
 TRACK_FAILURES_PER_CODE = getattr(settings, "SUGGESTION_TRACK_FAILURES_PER_CODE", (10, 24 * 3600))
 SESSION_KEY = "suggestion_tracked"
@@ -52,9 +52,12 @@ def admit_submission(ip: str | None, *, uploads: bool) -> bool:
     (`count_submission`), so a citizen correcting a typo is not punished.
     """
     limit, window = SUBMIT_PER_IP
-    if uploads:
-        return ratelimit.hit("suggestion-ip", ip, limit=limit, window=window)
-    return not ratelimit.exceeded("suggestion-ip", ip, limit=limit, window=window)
+    if uploads:  # a place taken atomically: a burst of uploads gets `limit` through, no more
+        return ratelimit.claim("suggestion-upload", ip, limit=limit, window=window)
+    return not (
+        ratelimit.exceeded("suggestion-ip", ip, limit=limit, window=window)
+        or ratelimit.exceeded_claims("suggestion-upload", ip, limit=limit, window=window)
+    )
 
 
 def count_submission(ip: str | None) -> bool:
@@ -220,7 +223,7 @@ def receipt(request, submission_token: str):
 def track(request):
     """Find a suggestion by its tracking code and the last 4 digits of the phone given.
 
-    Wrong answers are limited per address and per code (from any address). A code
+    Wrong answers are limited per address, attempts per code (from any address). A code
     locked that way cannot be followed here until the window passes, even with the
     right digits: the page says so and gives the station's phone, the way out.
     """
@@ -243,7 +246,9 @@ def track(request):
             .filter(tracking_code=code)
             .first()
         )
-        if ratelimit.exceeded("track-code", code, limit=code_limit, window=code_window):
+        # Every attempt on a code takes a place first (atomically): parallel guesses
+        # cannot all pass a check made before any of them is counted.
+        if not ratelimit.claim("track-code", code, limit=code_limit, window=code_window):
             form.add_error(
                 None,
                 _("这个查询码错误尝试次数过多，为保护您的信息，网上查询已暂停%(hours)s小时。")
@@ -259,7 +264,6 @@ def track(request):
                 "public_suggestions:track_detail", tracking_code=suggestion.tracking_code
             )
         ratelimit.hit("track-fail", ip, limit=limit, window=window)
-        ratelimit.hit("track-code", code, limit=code_limit, window=code_window)
         form.add_error(None, _("查询码或手机号后4位不正确，请核对后再试。"))
     return render(request, "suggestions/public/track.html", context, status=status)
 

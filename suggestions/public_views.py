@@ -53,6 +53,8 @@ def admit_submission(ip: str | None, *, uploads: bool) -> bool:
     """
     limit, window = SUBMIT_PER_IP
     if uploads:  # a place taken atomically: a burst of uploads gets `limit` through, no more
+        if ratelimit.exceeded("suggestion-ip", ip, limit=limit, window=window):
+            return False
         return ratelimit.claim("suggestion-upload", ip, limit=limit, window=window)
     return not (
         ratelimit.exceeded("suggestion-ip", ip, limit=limit, window=window)

@@ -253,7 +253,7 @@ def track(request):
         if not ratelimit.claim("track-code", code, limit=code_limit, window=code_window):
             form.add_error(
                 None,
-                _("这个查询码错误尝试次数过多，为保护您的信息，网上查询已暂停%(hours)s小时。")
+                _("这个查询码的查询次数过多，为保护您的信息，网上查询已暂停%(hours)s小时。")
                 % {"hours": code_window // 3600},
             )
             context["locked"] = True

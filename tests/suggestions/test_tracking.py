@@ -199,7 +199,7 @@ def test_a_code_is_locked_after_failures_from_many_addresses_and_the_page_gives_
     response = client.post(url, right, **_from("10.0.0.99"))
     assert response.status_code == 429
     page = response.content.decode()
-    assert "这个查询码错误尝试次数过多" in page and "网上查询已暂停24小时" in page
+    assert "这个查询码的查询次数过多" in page and "网上查询已暂停24小时" in page
     assert "请直接致电天宁镇人大代表联络站查询办理进度" in page
     assert 'href="tel:0358-5621234"' in page
     assert suggestion.pk not in client.session.get(public_views.SESSION_KEY, [])

@@ -24,7 +24,7 @@ from schemathesis import GenerationMode
 
 from suggestions import services
 
-EXAMPLES = 4  # per operation, generation mode and caller
+EXAMPLES = 3  # per operation, generation mode and caller
 
 
 @contextlib.contextmanager
@@ -140,7 +140,7 @@ def test_no_request_the_schema_allows_or_breaks_gets_a_server_error(client, worl
                 )
     assert not problems, "\n".join(problems[:20])
     if caller != "anonymous":  # the requests reached the code, not only the login gate
-        assert statuses.get(2, 0) > 50, statuses
+        assert statuses.get(2, 0) > 40, statuses
 
 
 # Open311 GeoReport v2 is plain Django views outside the DRF schema: described here, as

@@ -1,7 +1,8 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from dashboards.api import DashboardViewSet
@@ -72,7 +73,15 @@ urlpatterns = [
     path("l/", include("legislation.public_urls")),
     path("placards/", include("public.placard_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Swagger UI (signed-in staff only) runs no inline script with the split view, but
+    # injects its own <style>: this one page may apply inline styles, never scripts.
+    path(
+        "api/docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="schema")
+        ),
+        name="api-docs",
+    ),
     # The intake's old path, kept for one release: 308 keeps a client's POST and its body.
     path("api/concerns/", _moved_intake, name="legacy-public-suggestions"),
     path("api/", include(router.urls)),

@@ -1,5 +1,7 @@
 from django.http import FileResponse, Http404
 
+from core.headers import no_store
+
 
 def private_file_response(
     field_file, *, filename: str | None = None, as_attachment: bool = False
@@ -13,5 +15,4 @@ def private_file_response(
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(handle, filename=filename, as_attachment=as_attachment)
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return no_store(response)

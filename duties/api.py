@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core import clock
+from core.params import parse_int
 from deputies.models import Deputy
 from tenancy.access import access_object
 
@@ -26,9 +27,10 @@ def _year(request) -> int:
     raw = request.query_params.get("year")
     if raw is None:
         return clock.today().year
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    year = parse_int(raw, low=2000, high=2100)
+    if year is None:
         raise ValidationError({"year": ["年度应为2000至2100之间的整数。"]})
-    return int(raw)
+    return year
 
 
 class PointsSerializer(serializers.ModelSerializer):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from audit.services import history_of
 from core import clock
 from core.forms import add_service_errors as _add_errors
+from core.params import parse_id, parse_int
 from deputies.models import Deputy, DeputyGroup, StationMembership, current_membership_q
 from regions.models import Region
 from regions.selectors import region_choices
@@ -65,11 +66,8 @@ MAX_MISSED_DAYS = 400
 
 def _year(request) -> int:
     today = clock.today()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        return today.year
-    return year if 2000 <= year <= today.year + 1 else today.year
+    year = parse_int(request.GET.get("year", today.year), low=2000, high=today.year + 1)
+    return year if year is not None else today.year
 
 
 def _years() -> list[int]:
@@ -112,8 +110,8 @@ def _deputy_rows(request):
     )
     stations = Station.objects.visible_to(request.user).only("pk", "name").order_by("name")
     station = None
-    if request.GET.get("station", "").isdigit():
-        station = stations.filter(pk=int(request.GET["station"])).first()
+    if (station_pk := parse_id(request.GET.get("station"))) is not None:
+        station = stations.filter(pk=station_pk).first()
         if station is not None:
             deputies = deputies.filter(
                 pk__in=StationMembership.objects.filter(
@@ -345,10 +343,10 @@ def ranking_page(request):
     by = request.GET.get("by", "region")
     station = group = region = None
     value = request.GET.get(by, "")
-    if by == "station" and value.isdigit():
-        station = stations.filter(pk=int(value)).first()
-    elif by == "group" and value.isdigit():
-        group = groups.filter(pk=int(value)).first()
+    if by == "station" and parse_id(value) is not None:
+        station = stations.filter(pk=parse_id(value)).first()
+    elif by == "group" and parse_id(value) is not None:
+        group = groups.filter(pk=parse_id(value)).first()
     elif by == "region" and value:
         region = regions.filter(code=value).first()
     rows = ranking(
@@ -404,8 +402,8 @@ def missed(request):
         messages.info(request, _("一次最多查看%(n)s天。") % {"n": MAX_MISSED_DAYS})
     stations = Station.objects.visible_to(request.user).filter(status=Station.Status.ACTIVE)
     station = None
-    if request.GET.get("station", "").isdigit():
-        station = stations.filter(pk=int(request.GET["station"])).first()
+    if (station_pk := parse_id(request.GET.get("station"))) is not None:
+        station = stations.filter(pk=station_pk).first()
     chosen = stations.filter(pk=station.pk) if station is not None else stations
     days = missed_duty_days(chosen, start, end, today=today)
     # One line per station and day, naming every deputy who missed it.

@@ -17,6 +17,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from core.params import IdFilter
+
 from . import permissions as can
 from . import selectors, services
 from .models import CONTENT_MAX_LENGTH, AuthorKind, Channel, Comment, Participation
@@ -178,9 +180,9 @@ class CommentInput(serializers.Serializer):
 
 
 class CommentFilter(filters.FilterSet):
-    consultation = filters.NumberFilter()
-    participation = filters.NumberFilter()
-    article = filters.NumberFilter(field_name="article__number")
+    consultation = IdFilter()
+    participation = IdFilter()
+    article = IdFilter(field_name="article__number")
     decision = filters.ChoiceFilter(choices=Comment.Decision.choices)
 
     class Meta:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from core import clock, phones
 from core.forms import add_service_errors
+from core.params import parse_id, parse_int
 from jobs.services import job_start
 from public import placards, qr
 from stations.spreadsheets import Problem, read_sheet, workbook_bytes, xlsx_response
@@ -444,10 +445,7 @@ def summary_sheet(request, participation_pk: int):
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_int(value)
 
 
 def _sheet_url(participation, article_number) -> str:
@@ -587,7 +585,7 @@ def feedback(request, participation_pk: int):
             count = services.comments_mark_adopted(
                 actor=request.user,
                 participation=participation,
-                adopted_ids=[v for v in request.POST.getlist("adopted") if v.isdigit()],
+                adopted_ids=[n for v in request.POST.getlist("adopted") if (n := parse_id(v))],
             )
         except ValidationError as error:
             _refused(request, error)

@@ -17,6 +17,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
 from core.api_fields import MaskedPhoneField
+from core.params import required_by
 from deputies.models import Deputy
 from stations.api import raise_as_field_errors
 from stations.models import Station
@@ -95,6 +96,9 @@ class ReceptionSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
+        # What reception_log cannot do without is asked for (people_count has a model
+        # default, so the serializer would pass over it and the service raise KeyError).
+        extra_kwargs = required_by(reception_log, exclude=["actor"])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
+from core.params import required_by
 from regions.models import Region
 from regions.selectors import region_choices
 from tenancy.access import can_write
@@ -102,6 +103,9 @@ class StationSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["stars", "created_at", "updated_at"]
+        # What station_create needs (a keyword without default) the API asks for too:
+        # left to the model's default it would reach the service missing (a TypeError).
+        extra_kwargs = required_by(station_create, exclude=["actor"])
 
 
 class ScopedWritesMixin:

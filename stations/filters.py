@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.params import IdFilter
 from regions.models import Region
 from regions.selectors import region_choices
 
@@ -73,9 +74,7 @@ class StationFilter(django_filters.FilterSet):
         label=_("状态"), choices=Station.Status.choices, empty_label=_("全部状态")
     )
     # Points of one station (API and links from a station page; hidden in the list form).
-    parent = django_filters.NumberFilter(
-        label=_("所属联络站"), field_name="parent_id", widget=forms.HiddenInput
-    )
+    parent = IdFilter(label=_("所属联络站"), field_name="parent_id", widget=forms.HiddenInput)
     sort = django_filters.OrderingFilter(
         label=_("排序"),
         fields=(

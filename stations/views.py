@@ -11,6 +11,7 @@ from audit.models import AuditRecord
 from audit.services import audit_record, history_of
 from core.files import private_file_response
 from core.forms import add_service_errors as _add_errors
+from core.params import parse_id
 from regions.models import Region
 from tenancy.access import access_object, can_write
 from tenancy.scope import root_paths, sees_only_own_record
@@ -85,8 +86,8 @@ def station_list(request):
 def station_new(request):
     require_staff_writer(request.user)
     initial = {}
-    if request.GET.get("parent", "").isdigit():
-        initial = {"parent": request.GET["parent"], "kind": Station.Kind.VILLAGE_POINT}
+    if (parent := parse_id(request.GET.get("parent"))) is not None:
+        initial = {"parent": parent, "kind": Station.Kind.VILLAGE_POINT}
     form = StationForm(request.POST or None, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -33,7 +33,7 @@ from . import permissions as can
 from . import ratelimit, selectors, services
 from .filters import ConstituentFilter, HandlingUnitFilter, SuggestionFilter
 from .forms import TOKEN_RE, clean_phone
-from .images import sanitize_image
+from .images import sanitize_images
 from .models import (
     CONTENT_MAX_LENGTH,
     PLACE_MAX_LENGTH,
@@ -488,6 +488,15 @@ class HandlingUnitViewSet(
             raise PermissionDenied
         return super().create(request, *args, **kwargs)
 
+    def get_object(self):
+        unit = super().get_object()
+        # A change too is refused before its payload is validated (403, not 400).
+        if self.request.method not in ("GET", "HEAD", "OPTIONS") and not can.can_manage_region(
+            self.request.user, unit.region
+        ):
+            raise PermissionDenied
+        return unit
+
     def perform_create(self, serializer):
         serializer.instance = _call(
             services.handling_unit_create, actor=self.request.user, **serializer.validated_data
@@ -533,7 +542,7 @@ class PublicSuggestionInput(serializers.Serializer):
 
     def validate_photos(self, value):
         try:
-            return [sanitize_image(photo) for photo in value]
+            return sanitize_images(value)
         except DjangoValidationError as error:
             raise ValidationError(error.messages) from None
 
@@ -571,7 +580,7 @@ class PublicSuggestionViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=PublicSuggestionInput, responses=PublicSuggestionReceipt)
     def create(self, request, *args, **kwargs):
-        from .public_views import SUBMIT_PER_IP, SUBMIT_PER_PHONE
+        from .public_views import SUBMIT_PER_PHONE, admit_submission, count_submission
 
         if not isinstance(request.data, Mapping):
             raise ValidationError({"non_field_errors": [_("请求格式不正确，应为一个对象。")]})
@@ -579,6 +588,11 @@ class PublicSuggestionViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         existing = services.suggestion_by_token(token) if TOKEN_RE.match(str(token)) else None
         if existing is not None:
             return Response(_receipt(existing), status=status.HTTP_200_OK)
+        ip = client_ip(request)
+        uploads = bool(request.FILES)
+        # Before the serializer decodes a single photo; uploads count whatever comes of them.
+        if not admit_submission(ip, uploads=uploads):
+            raise Throttled(detail=_("提交过于频繁，请稍后再试。"))
         serializer = PublicSuggestionInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -591,9 +605,7 @@ class PublicSuggestionViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
             station = get_object_or_404(
                 Station, public_token=data["station_token"], status=Station.Status.ACTIVE
             )
-        if not ratelimit.hit(
-            "suggestion-ip", client_ip(request), limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]
-        ):
+        if not uploads and not count_submission(ip):
             raise Throttled(detail=_("提交过于频繁，请稍后再试。"))
         phone = data.get("contact_phone", "")
         if phone and not ratelimit.hit(

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+from core.params import parse_int
 from deputies.models import Deputy
 from regions.models import Region
 from regions.selectors import region_choices
@@ -127,8 +128,8 @@ class SuggestionFilter(django_filters.FilterSet):
             return queryset.filter(rule.overdue_q(today=today))
         if value == "none":
             return queryset.filter(due_date__isnull=True)
-        if value.isdigit():
-            until = today + datetime.timedelta(days=int(value))
+        if (days := parse_int(value, high=3660)) is not None:
+            until = today + datetime.timedelta(days=days)
             return queryset.filter(rule.due_soon_q(today=today, until=until))
         return queryset
 

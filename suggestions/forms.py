@@ -12,7 +12,7 @@ from stations.models import Station
 from tenancy.scope import scope_of
 
 from .deadlines import DEFAULT_REMIND_DAYS
-from .images import sanitize_image
+from .images import sanitize_images
 from .models import (
     CONTENT_MAX_LENGTH,
     PLACE_MAX_LENGTH,
@@ -135,7 +135,7 @@ class PublicSuggestionForm(forms.Form):
         photos = self.cleaned_data["photos"]
         if len(photos) > MAX_PHOTOS:
             raise ValidationError(_("最多上传%(n)s张照片。") % {"n": MAX_PHOTOS})
-        return [sanitize_image(photo) for photo in photos]
+        return sanitize_images(photos)
 
     @property
     def is_bot(self) -> bool:

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.files import private_file_response
@@ -32,11 +33,38 @@ from .models import Channel, ReplyAttachment, Suggestion
 # shared by many people on a reception day.
 SUBMIT_PER_IP = getattr(settings, "SUGGESTION_SUBMIT_PER_IP", (20, 3600))
 SUBMIT_PER_PHONE = getattr(settings, "SUGGESTION_SUBMIT_PER_PHONE", (5, 24 * 3600))
-TRACK_FAILURES_PER_IP = getattr(settings, "SUGGESTION_TRACK_FAILURES_PER_IP", (10, 15 * 60))
+TRACK_FAILURES_PER_IP = getattr(settings, "SUGGESTION_TRACK_FAILURES_PER_IP", (20, 15 * 60))
+# Attempts on one tracking code from any address: the 10,000 phone endings of a known
+# code cannot be tried from many addresses either (10 a day: 1,000 days for all).
+TRACK_FAILURES_PER_CODE = getattr(settings, "SUGGESTION_TRACK_FAILURES_PER_CODE", (10, 24 * 3600))
 SESSION_KEY = "suggestion_tracked"
 # What this browser submitted lately (answers' digest, suggestion, time), for repeats.
 SUBMITTED_KEY = "suggestion_submitted"
 REPEAT_SECONDS = 30 * 60
+
+
+def admit_submission(ip: str | None, *, uploads: bool) -> bool:
+    """Whether this address may submit now; asked before anything is decoded.
+
+    A request that uploads photos is counted here, whether it then succeeds or not:
+    decoding is what costs, so a flood of failing uploads runs into the limit as fast
+    as successful ones. One without photos is counted on success only
+    (`count_submission`), so a citizen correcting a typo is not punished.
+    """
+    limit, window = SUBMIT_PER_IP
+    if uploads:  # a place taken atomically: a burst of uploads gets `limit` through, no more
+        if ratelimit.exceeded("suggestion-ip", ip, limit=limit, window=window):
+            return False
+        return ratelimit.claim("suggestion-upload", ip, limit=limit, window=window)
+    return not (
+        ratelimit.exceeded("suggestion-ip", ip, limit=limit, window=window)
+        or ratelimit.exceeded_claims("suggestion-upload", ip, limit=limit, window=window)
+    )
+
+
+def count_submission(ip: str | None) -> bool:
+    """Count a successful submission without photos; False when it is one too many."""
+    return ratelimit.hit("suggestion-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1])
 
 
 def _unavailable(request):
@@ -94,7 +122,8 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
     if existing is not None:  # a double tap or a retried POST: the same receipt
         return redirect("public_suggestions:receipt", submission_token=token)
     ip = client_ip(request)
-    if ratelimit.exceeded("suggestion-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]):
+    uploads = bool(request.FILES)
+    if not admit_submission(ip, uploads=uploads):
         # Refused before the uploads are opened: decoding images is the costly part.
         form = PublicSuggestionForm(request.POST)
         form.add_error(None, _("提交过于频繁，请稍后再试。您填写的内容已保留。"))
@@ -114,7 +143,7 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
         return redirect("public_suggestions:receipt", submission_token=repeat.submission_token)
     elif form.is_valid():
         data = form.cleaned_data
-        if not ratelimit.hit("suggestion-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]):
+        if not uploads and not count_submission(ip):
             form.add_error(None, _("提交过于频繁，请稍后再试。您填写的内容已保留。"))
             status = 429
         elif data["contact_phone"] and not ratelimit.hit(
@@ -183,6 +212,7 @@ def new_for_station(request, station_token: str):
     return _intake(request, station=station)
 
 
+@never_cache
 def receipt(request, submission_token: str):
     suggestion = services.suggestion_by_token(submission_token)
     if suggestion is None:
@@ -193,23 +223,42 @@ def receipt(request, submission_token: str):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def track(request):
-    """Find a suggestion by its tracking code and the last 4 digits of the phone given."""
+    """Find a suggestion by its tracking code and the last 4 digits of the phone given.
+
+    Wrong answers are limited per address, attempts per code (from any address). A code
+    locked that way cannot be followed here until the window passes, even with the
+    right digits: the page says so and gives the station's phone, the way out.
+    """
     ip = client_ip(request)
     limit, window = TRACK_FAILURES_PER_IP
+    code_limit, code_window = TRACK_FAILURES_PER_CODE
     if request.method != "POST":
         form = TrackForm(initial={"code": request.GET.get("code", "")})
         return render(request, "suggestions/public/track.html", {"form": form})
     form = TrackForm(request.POST)
     status = 400
+    context = {"form": form}
     if ratelimit.exceeded("track-fail", ip, limit=limit, window=window):
-        form.add_error(None, _("查询错误次数过多，请15分钟后再试。"))
+        form.add_error(None, _("查询错误次数过多，请15分钟后再试，也可以直接致电联络站查询。"))
         status = 429
     elif form.is_valid():
+        code = form.cleaned_data["code"]
         suggestion = (
-            Suggestion.objects.select_related("constituent")
-            .filter(tracking_code=form.cleaned_data["code"])
+            Suggestion.objects.select_related("constituent", "station")
+            .filter(tracking_code=code)
             .first()
         )
+        # Every attempt on a code takes a place first (atomically): parallel guesses
+        # cannot all pass a check made before any of them is counted.
+        if not ratelimit.claim("track-code", code, limit=code_limit, window=code_window):
+            form.add_error(
+                None,
+                _("这个查询码的查询次数过多，为保护您的信息，网上查询已暂停%(hours)s小时。")
+                % {"hours": code_window // 3600},
+            )
+            context["locked"] = True
+            context["help_station"] = _station_of(suggestion)
+            return render(request, "suggestions/public/track.html", context, status=429)
         phone = suggestion.constituent.phone if suggestion and suggestion.constituent else ""
         if suggestion is not None and (not phone or phone[-4:] == form.cleaned_data["phone_last4"]):
             _remember(request, suggestion)
@@ -218,7 +267,16 @@ def track(request):
             )
         ratelimit.hit("track-fail", ip, limit=limit, window=window)
         form.add_error(None, _("查询码或手机号后4位不正确，请核对后再试。"))
-    return render(request, "suggestions/public/track.html", {"form": form}, status=status)
+    return render(request, "suggestions/public/track.html", context, status=status)
+
+
+def _station_of(suggestion: Suggestion | None) -> Station | None:
+    """The station a citizen can call about `suggestion` (its own, or its deputy's)."""
+    if suggestion is None:
+        return None
+    if suggestion.station is not None:
+        return suggestion.station
+    return services.station_of_deputy(suggestion.deputy) if suggestion.deputy else None
 
 
 def _tracked(request, tracking_code: str) -> Suggestion | None:
@@ -232,6 +290,7 @@ def _tracked(request, tracking_code: str) -> Suggestion | None:
     return suggestion
 
 
+@never_cache
 def track_detail(request, tracking_code: str, rating_form=None):
     suggestion = _tracked(request, tracking_code)
     if suggestion is None:
@@ -255,6 +314,7 @@ def track_detail(request, tracking_code: str, rating_form=None):
     )
 
 
+@never_cache
 @require_safe
 def track_attachment(request, tracking_code: str, attachment_pk: int):
     """A file sent with the reply, for the browser that follows the suggestion. Only the
@@ -273,6 +333,7 @@ def _track_url() -> str:
     return reverse("public_suggestions:track")
 
 
+@never_cache
 @require_POST
 def track_rate(request, tracking_code: str):
     """The citizen rates the reply: this is the return visit (回访) in their own words."""

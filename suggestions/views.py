@@ -16,6 +16,7 @@ from accounts.roles import is_unit_clerk_only
 from accounts.selectors import unit_clerk_assignments
 from core.files import private_file_response
 from core.forms import add_service_errors as _add_errors
+from core.params import parse_id
 from core.phones import REVEAL_REASONS
 from core.phones import shown as phone_shown
 from tenancy.access import access_object
@@ -286,8 +287,8 @@ def _detail_context(request, suggestion: Suggestion, bound: dict | None = None) 
     templates = selectors.reply_templates_for(user, suggestion)
     chosen = request.GET.get("template")
     initial_text = ""
-    if chosen and chosen.isdigit():
-        template = templates.filter(pk=chosen).first()
+    if parse_id(chosen) is not None:
+        template = templates.filter(pk=parse_id(chosen)).first()
         initial_text = template.body if template else ""
         initial_text = {"template": chosen, "text": initial_text} if initial_text else None
 

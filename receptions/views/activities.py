@@ -13,6 +13,7 @@ from audit.services import history_of
 from core import clock
 from core.files import private_file_response
 from core.forms import add_service_errors as _add_errors
+from core.params import parse_id
 from stations.models import Station
 from tenancy.access import access_object, can_write
 
@@ -60,8 +61,8 @@ def activity_list(request):
         .order_by("-date", "-pk")
     )
     selected = None
-    if request.GET.get("station", "").isdigit():
-        selected = stations.filter(pk=int(request.GET["station"])).first()
+    if (station_pk := parse_id(request.GET.get("station"))) is not None:
+        selected = stations.filter(pk=station_pk).first()
         if selected is not None:
             activities = activities.filter(station=selected)
     kind = request.GET.get("kind", "")
@@ -89,7 +90,7 @@ def activity_new(request):
     if not stations.exists():
         raise PermissionDenied
     picked = request.POST.get("station") or request.GET.get("station") or ""
-    station = stations.filter(pk=int(picked)).first() if picked.isdigit() else None
+    station = stations.filter(pk=parse_id(picked)).first() if parse_id(picked) else None
     if station is None and len(choices := list(stations[:2])) == 1:
         station = choices[0]
     data = request.POST if request.method == "POST" else None

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import history_of
 from core import clock
+from core.params import parse_id
 from deputies.models import Deputy
 from regions.models import Region
 from stations.models import Station
@@ -71,8 +72,8 @@ def log_list(request):
         .order_by("-date", "-pk")
     )
     selected = None
-    if request.GET.get("station", "").isdigit():
-        selected = stations.filter(pk=int(request.GET["station"])).first()
+    if (station_pk := parse_id(request.GET.get("station"))) is not None:
+        selected = stations.filter(pk=station_pk).first()
         if selected is not None:
             receptions = receptions.filter(station=selected)
     region = None
@@ -115,7 +116,7 @@ def log_new(request):
             request, _("这次接待已经保存。"), "receptions:log_detail", reception_pk=existing.pk
         )
     picked = request.POST.get("station") or request.GET.get("station") or ""
-    station = stations.filter(pk=int(picked)).first() if picked.isdigit() else None
+    station = stations.filter(pk=parse_id(picked)).first() if parse_id(picked) else None
     if station is None and len(choices := list(stations[:2])) == 1:
         station = choices[0]
     me = own_deputy(request.user)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core import clock
 from core.forms import add_service_errors as _add_errors
+from core.params import parse_id
 from deputies.models import Deputy
 from stations.models import Station
 from tenancy.access import access_object, can_write
@@ -60,8 +61,8 @@ def schedule(request):
     last = _shift_month(first, 1) - datetime.timedelta(days=1)
     stations = Station.objects.visible_to(request.user)
     selected = None
-    if request.GET.get("station", "").isdigit():
-        selected = stations.filter(pk=int(request.GET["station"])).first()
+    if (station_pk := parse_id(request.GET.get("station"))) is not None:
+        selected = stations.filter(pk=station_pk).first()
     deputy = Deputy.objects.filter(user=request.user).first()
     if selected is not None:
         days = reception_days_between(stations.filter(pk=selected.pk), first, last)

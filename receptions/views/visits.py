@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import history_of
 from core import clock
+from core.params import parse_id
 from deputies.models import Deputy
 from tenancy.access import access_object, can_write
 
@@ -94,7 +95,7 @@ def visit_new(request):
         )
     me = own_deputy(request.user)
     picked = request.POST.get("deputy") or request.GET.get("deputy") or ""
-    deputy = deputies.filter(pk=int(picked)).first() if picked.isdigit() else None
+    deputy = deputies.filter(pk=parse_id(picked)).first() if parse_id(picked) else None
     if deputy is None and me is not None:
         deputy = deputies.filter(pk=me.pk).first()
     if deputy is None and len(choices := list(deputies[:2])) == 1:

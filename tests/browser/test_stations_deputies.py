@@ -66,7 +66,9 @@ def test_station_list_filters_live_on_a_phone(phone_page, live_server, world):
 
     phone_page.select_option("#id_kind", "village_point")
     phone_page.wait_for_function(
-        "!document.querySelector('#results').innerText.includes('夏家营镇联络站')"
+        # A function, not an expression: Playwright evaluates a bare expression with
+        # eval, which the Content-Security-Policy (script-src 'self') refuses.
+        "() => !document.querySelector('#results').innerText.includes('夏家营镇联络站')"
     )
 
     assert "kind=village_point" in phone_page.url

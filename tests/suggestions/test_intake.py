@@ -107,7 +107,7 @@ def test_an_address_over_its_limit_is_refused_before_its_photos_are_opened(
     first = intake_data("tok_1" + "w" * 26, contact_phone="", content="第一件事。")
     assert client.post(_url(world), first).status_code == 302
     opened = []
-    monkeypatch.setattr("suggestions.forms.sanitize_image", lambda photo: opened.append(photo))
+    monkeypatch.setattr("suggestions.forms.sanitize_images", lambda photos: opened.extend(photos))
     data = intake_data("tok_2" + "w" * 26, contact_phone="", photos=[photo_upload()])
     response = client.post(_url(world), data)
     assert response.status_code == 429 and opened == []

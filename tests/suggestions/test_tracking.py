@@ -1,5 +1,11 @@
 """The public tracking page: code + last 4 phone digits, timeline, reply and rating."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from suggestions import public_views, services
@@ -168,3 +174,87 @@ def test_a_merged_duplicates_follower_reads_the_reply_but_gets_no_files(client, 
     assert "答复函.pdf" not in page.content.decode()
     url = reverse("public_suggestions:track_attachment", args=[duplicate.tracking_code, item.pk])
     assert client.get(url).status_code == 404
+
+
+def _from(address):
+    return {"REMOTE_ADDR": address}
+
+
+def test_a_code_is_locked_after_failures_from_many_addresses_and_the_page_gives_the_phone(
+    client, cast, monkeypatch
+):
+    world = cast  # 马志刚 is grouped into 天宁镇's station: his suggestions reach it
+    monkeypatch.setattr(public_views, "TRACK_FAILURES_PER_CODE", (5, 24 * 3600))
+    world.station.phone = "0358-5621234"
+    world.station.save(update_fields=["phone"])
+    suggestion = _submitted(world)
+    assert suggestion.station == world.station
+    url = reverse("public_suggestions:track")
+    # Five addresses, one wrong guess each: no address is near its own limit.
+    for n in range(5):
+        data = {"code": suggestion.tracking_code, "phone_last4": f"{n:04d}"}
+        assert client.post(url, data, **_from(f"10.0.0.{n + 1}")).status_code == 400
+    # The sixth address, even with the right digits, finds the code locked.
+    right = {"code": suggestion.display_code, "phone_last4": "5678"}
+    response = client.post(url, right, **_from("10.0.0.99"))
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "这个查询码的查询次数过多" in page and "网上查询已暂停24小时" in page
+    assert "请直接致电天宁镇人大代表联络站查询办理进度" in page
+    assert 'href="tel:0358-5621234"' in page
+    assert suggestion.pk not in client.session.get(public_views.SESSION_KEY, [])
+    # Another code is not affected, from any of those addresses.
+    other = _submitted(world, phone="13900001111")
+    data = {"code": other.tracking_code, "phone_last4": "1111"}
+    assert client.post(url, data, **_from("10.0.0.1")).status_code == 302
+
+
+def test_a_locked_code_that_does_not_exist_names_no_station(client, world, monkeypatch):
+    monkeypatch.setattr(public_views, "TRACK_FAILURES_PER_CODE", (2, 3600))
+    url = reverse("public_suggestions:track")
+    for n in range(2):
+        data = {"code": "ZZZZZZZZZZ", "phone_last4": "1234"}
+        assert client.post(url, data, **_from(f"10.0.1.{n}")).status_code == 400
+    response = client.post(url, {"code": "zzzz-zzzzzz", "phone_last4": "1"}, **_from("10.0.1.9"))
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "请直接联系为您登记的人大代表或联络站" in page and "tel:" not in page
+
+
+def test_one_shared_address_does_not_lock_a_code_it_never_tried(client, world, monkeypatch):
+    monkeypatch.setattr(public_views, "TRACK_FAILURES_PER_IP", (3, 900))
+    suggestion = _submitted(world)
+    url = reverse("public_suggestions:track")
+    for _attempt in range(3):
+        client.post(url, {"code": "ABCDEFGHJK", "phone_last4": "0000"}, **_from("10.0.2.1"))
+    # The station's Wi-Fi is over its limit; the citizen at home is not.
+    right = {"code": suggestion.tracking_code, "phone_last4": "5678"}
+    assert client.post(url, right, **_from("10.0.2.1")).status_code == 429
+    assert client.post(url, right, **_from("10.0.2.2")).status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_guesses_on_one_code_get_no_more_than_the_limit_through(world, monkeypatch):
+    """Each attempt takes its place atomically before it is judged (the database cache's
+    key decides between racers): a burst from many addresses cannot all pass one check."""
+    monkeypatch.setattr(public_views, "TRACK_FAILURES_PER_CODE", (4, 24 * 3600))
+    suggestion = _submitted(world)
+    url = reverse("public_suggestions:track")
+    senders = 8
+    barrier = threading.Barrier(senders)
+
+    def guess(n):
+        try:
+            client = Client(REMOTE_ADDR=f"10.0.3.{n}")
+            barrier.wait()
+            data = {"code": suggestion.tracking_code, "phone_last4": f"{n:04d}"}
+            return client.post(url, data).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(senders) as pool:
+        statuses = list(pool.map(guess, range(senders)))
+    assert statuses.count(400) <= 4 and statuses.count(400) >= 1, statuses
+    assert set(statuses) <= {400, 429}, statuses
+    right = {"code": suggestion.tracking_code, "phone_last4": "5678"}
+    assert Client(REMOTE_ADDR="10.0.3.99").post(url, right).status_code == 429

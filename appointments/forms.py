@@ -30,9 +30,7 @@ class TokenForm(forms.Form):
 class BookingForm(forms.Form):
     """A citizen books a deputy: a reception day or another time."""
 
-    day = forms.ChoiceField(
-        label=_("选择接待日"), required=False, widget=forms.RadioSelect
-    )
+    day = forms.ChoiceField(label=_("选择接待日"), required=False, widget=forms.RadioSelect)
     wished = forms.CharField(
         label=_("或填写希望的约见时间"),
         max_length=100,
@@ -79,7 +77,9 @@ class BookingForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("理由"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("理由"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ProposeForm(forms.Form):
@@ -90,7 +90,10 @@ class ProposeForm(forms.Form):
 
 class HoldBookingForm(forms.Form):
     notes = forms.CharField(
-        label=_("接待情况"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("接待情况"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     raise_concern = forms.BooleanField(
         label=_("把约见事由登记为群众意见建议"), required=False, initial=True
@@ -177,7 +180,9 @@ class TallyForm(forms.Form):
 
 
 class VoteForm(forms.Form):
-    rating = forms.ChoiceField(label=_("您的评议"), choices=Rating.choices, widget=forms.RadioSelect)
+    rating = forms.ChoiceField(
+        label=_("您的评议"), choices=Rating.choices, widget=forms.RadioSelect
+    )
     phone = forms.CharField(
         label=_("手机号"),
         max_length=20,
@@ -195,7 +200,10 @@ class GroupActivityForm(forms.Form):
         label=_("参加成员"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False
     )
     notes = forms.CharField(
-        label=_("活动情况"), max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("活动情况"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, members, **kwargs):
@@ -239,7 +247,10 @@ class LeaderVisitForm(TokenForm):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     notes = forms.CharField(
-        label=_("进站情况"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("进站情况"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, stations, leaders, **kwargs):

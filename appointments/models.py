@@ -261,6 +261,9 @@ class MeetingRating(models.Model):
             models.UniqueConstraint(fields=["request", "deputy"], name="meetingrating_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.request_id} · {self.deputy_id} · {self.rating}"
+
 
 # --- 3. Report-back with evaluation (述职评议) ------------------------------------------
 
@@ -370,6 +373,9 @@ class PollVote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["report_back", "voter"], name="pollvote_one_per_phone")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.report_back_id} · {self.rating}"
 
 
 # --- 4. Deputy groups meet (代表小组活动) ------------------------------------------------

@@ -131,7 +131,9 @@ def book_station(request, station_token: str):
 def booking(request, booking_token: str):
     """The citizen's receipt: the state, and accept another time or cancel."""
     booking = (
-        Booking.objects.select_related("deputy", "station").filter(public_token=booking_token).first()
+        Booking.objects.select_related("deputy", "station")
+        .filter(public_token=booking_token)
+        .first()
     )
     if booking is None:
         return _unavailable(request)
@@ -168,12 +170,16 @@ def vote(request, poll_token: str):
     form = VoteForm(request.POST or None)
     context = {"report": report, "form": form, "closed": refusal}
     if request.method == "POST" and refusal is None:
-        if not ratelimit.hit("vote-ip", client_ip(request), limit=VOTE_PER_IP[0], window=VOTE_PER_IP[1]):
+        if not ratelimit.hit(
+            "vote-ip", client_ip(request), limit=VOTE_PER_IP[0], window=VOTE_PER_IP[1]
+        ):
             form.add_error(None, _("提交过于频繁，请稍后再试。"))
         elif form.is_valid():
             try:
                 services.report_back_vote(
-                    report=report, phone=form.cleaned_data["phone"], rating=form.cleaned_data["rating"]
+                    report=report,
+                    phone=form.cleaned_data["phone"],
+                    rating=form.cleaned_data["rating"],
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

@@ -31,6 +31,11 @@ from .models import (
 BOOKING_LOOKAHEAD_DAYS = 45
 
 
+def slot_capacity() -> int:
+    """Places per reception day until someone sets the day's own (APPOINTMENT_SLOT_CAPACITY)."""
+    return int(getattr(settings, "APPOINTMENT_SLOT_CAPACITY", 5))
+
+
 @dataclass(frozen=True)
 class BookableDay:
     deputy: Deputy
@@ -50,8 +55,6 @@ def bookable_days(deputy: Deputy, *, limit: int = 8) -> list[BookableDay]:
     """The deputy's next reception days with the places left (today excluded: a day
     booked today could not be confirmed in time)."""
     from receptions.selectors import duty_days_between
-
-    from .services import slot_capacity
 
     start = clock.today() + datetime.timedelta(days=1)
     days = duty_days_between(deputy, start, start + datetime.timedelta(days=BOOKING_LOOKAHEAD_DAYS))
@@ -86,6 +89,15 @@ def parse_day_key(value: str) -> tuple[int, datetime.date] | None:
         return int(rule), datetime.date.fromisoformat(day)
     except ValueError:
         return None
+
+
+def meeting_units(units: QuerySet, deputies: QuerySet) -> QuerySet:
+    """The bodies the given deputies may ask to meet: those of their region or above."""
+    prefixes = set()
+    for path in deputies.values_list("region_path", flat=True).distinct().order_by()[:500]:
+        parts = [p for p in path.split("/") if p]
+        prefixes.update("/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1))
+    return units.filter(region_path__in=sorted(prefixes)).order_by("region_path", "name")
 
 
 # --- Quarters and groups ------------------------------------------------------------------
@@ -192,9 +204,7 @@ def liaison_summary(bindings: QuerySet, year: int, quarter: int) -> dict:
         .order_by("member__full_name", "member_id", "deputy__name")
     )
     members: dict[int, dict] = {}
-    regions: dict[int, dict] = defaultdict(
-        lambda: {"region": None, "bound": 0, "contacted": 0}
-    )
+    regions: dict[int, dict] = defaultdict(lambda: {"region": None, "bound": 0, "contacted": 0})
     for row in rows:
         entry = members.setdefault(
             row.member_id, {"member": row.member, "contacted": [], "not_contacted": []}
@@ -231,9 +241,7 @@ def leader_visit_figures(visits: QuerySet) -> dict:
     totals = visits.aggregate(visits=Count("pk"), people=Sum("people_count"))
     matters = visits.aggregate(
         collected=Count("suggestions", distinct=True),
-        closed=Count(
-            "suggestions", filter=Q(suggestions__status__in=CLOSED_STATES), distinct=True
-        ),
+        closed=Count("suggestions", filter=Q(suggestions__status__in=CLOSED_STATES), distinct=True),
     )
     return {
         "visits": totals["visits"] or 0,
@@ -275,7 +283,12 @@ def dashboard_panel(user, region, period) -> dict | None:
         unsatisfied=Sum("unsatisfied"),
     )
     if not any(
-        [figures["visits"], booking_counts["total"], meeting_counts["total"], report_counts["total"]]
+        [
+            figures["visits"],
+            booking_counts["total"],
+            meeting_counts["total"],
+            report_counts["total"],
+        ]
     ):
         return None
     good = (report_counts["satisfied"] or 0) + (report_counts["basically"] or 0)

@@ -52,15 +52,12 @@ from .models import (
     Rating,
     ReportBack,
 )
+from .selectors import slot_capacity
 from .workflow import ANSWER_DEADLINE, BOOKING, MEETING, REPORT_BACK, SCHEDULE_DEADLINE
 
 PHONE_RE = re.compile(r"^1\d{10}$")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 REASON_MAX = 300
-
-
-def slot_capacity() -> int:
-    return int(getattr(settings, "APPOINTMENT_SLOT_CAPACITY", 5))
 
 
 def schedule_days() -> int:
@@ -160,9 +157,7 @@ def _tell_keepers(booking: Booking, *, title: str, body: str = "") -> None:
     people = list(officers_of_stations([booking.station_id]))
     if booking.deputy.user_id:
         people.append(booking.deputy.user)
-    notify(
-        recipients=people, kind="booking", title=title, body=body, link=_booking_link(booking)
-    )
+    notify(recipients=people, kind="booking", title=title, body=body, link=_booking_link(booking))
 
 
 def booking_submit(
@@ -278,7 +273,10 @@ def _booking_moved(actor, booking: Booking, action: str, before: str, **fields) 
         actor=actor,
         action=AuditRecord.Action.STATE,
         obj=booking,
-        changes={"status": [before, booking.status], **{k: [None, str(v)] for k, v in fields.items()}},
+        changes={
+            "status": [before, booking.status],
+            **{k: [None, str(v)] for k, v in fields.items()},
+        },
         actor_label="" if actor else _("群众"),
     )
 
@@ -390,7 +388,9 @@ def booking_cancel(*, booking: Booking) -> Booking:
     return booking
 
 
-def booking_hold(*, actor, booking: Booking, notes: str = "", raise_concern: bool = True) -> Booking:
+def booking_hold(
+    *, actor, booking: Booking, notes: str = "", raise_concern: bool = True
+) -> Booking:
     """The meeting took place: a reception record through the reception log; what the
     citizen raised becomes a suggestion there (same transaction)."""
     with transaction.atomic():
@@ -436,7 +436,10 @@ def slot_set_capacity(*, actor, slot: BookingSlot, capacity: int) -> BookingSlot
             raise PermissionDenied(_("您无权进行此操作。"))
         if capacity < slot.taken or capacity > 200:
             raise ValidationError(
-                {"capacity": _("可约人数不能少于已约人数（%(n)s），也不能超过200。") % {"n": slot.taken}}
+                {
+                    "capacity": _("可约人数不能少于已约人数（%(n)s），也不能超过200。")
+                    % {"n": slot.taken}
+                }
             )
         before = slot.capacity
         slot.capacity = capacity
@@ -545,7 +548,9 @@ def meeting_request_create(
             request.deputies.set(deputies)
             changes = diff({}, snapshot(request, MEETING_FIELDS))
             changes["deputies"] = [None, [d.name for d in deputies]]
-            audit_record(actor=actor, action=AuditRecord.Action.CREATE, obj=request, changes=changes)
+            audit_record(
+                actor=actor, action=AuditRecord.Action.CREATE, obj=request, changes=changes
+            )
             notify(
                 recipients=can.office_staff(unit.region),
                 kind="meeting_request",
@@ -638,7 +643,11 @@ def meeting_schedule(
         request = _locked_meeting(request)
         MEETING.check("schedule", actor, request)
         before = request.status
-        request.meeting_at, request.place, request.attendees = meeting_at, place[:120], attendees[:300]
+        request.meeting_at, request.place, request.attendees = (
+            meeting_at,
+            place[:120],
+            attendees[:300],
+        )
         MEETING.move("schedule", request)
         request.save(update_fields=["status", "meeting_at", "place", "attendees", "updated_at"])
         _meeting_audit(actor, request, before, meeting_at=[None, meeting_at.isoformat()])
@@ -713,7 +722,9 @@ def meeting_answer(*, actor, request: MeetingRequest, answer: str) -> MeetingReq
     return request
 
 
-def meeting_rate(*, actor, request: MeetingRequest, rating: str, comment: str = "") -> MeetingRating:
+def meeting_rate(
+    *, actor, request: MeetingRequest, rating: str, comment: str = ""
+) -> MeetingRating:
     """One deputy's rating of the follow-up; the last deputy's closes the request."""
     if rating not in Rating.values:
         raise ValidationError({"rating": _("请选择满意、基本满意或不满意。")})
@@ -779,7 +790,10 @@ def report_back_schedule(
                     recipients=[deputy.user],
                     kind="report_back",
                     title=_("已安排您于%(when)s在%(station)s向选民述职")
-                    % {"when": f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M}", "station": station.name},
+                    % {
+                        "when": f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M}",
+                        "station": station.name,
+                    },
                     link=reverse("appointments:report_detail", args=[report.pk]),
                 )
     except IntegrityError:
@@ -874,9 +888,9 @@ def _record_result(actor, report: ReportBack, before: str) -> None:
     """Write the evaluation onto the duty record's report-back and the audit trail."""
     if report.duty_report_id:
         duty_report = report.duty_report
-        duty_report.notes = (duty_report.notes.split("【")[0] + f"【{_('测评')}：{_evaluation_text(report)}】")[
-            :3000
-        ]
+        duty_report.notes = (
+            duty_report.notes.split("【")[0] + f"【{_('测评')}：{_evaluation_text(report)}】"
+        )[:3000]
         duty_report.save(update_fields=["notes", "updated_at"])
     audit_record(
         actor=actor,
@@ -908,7 +922,14 @@ def report_back_tally(
         report.method = ReportBack.Method.PAPER
         REPORT_BACK.move("tally", report)
         report.save(
-            update_fields=["status", "method", "satisfied", "basically", "unsatisfied", "updated_at"]
+            update_fields=[
+                "status",
+                "method",
+                "satisfied",
+                "basically",
+                "unsatisfied",
+                "updated_at",
+            ]
         )
         _record_result(actor, report, before)
     return report
@@ -949,7 +970,9 @@ def report_back_vote(*, report: ReportBack, phone: str, rating: str) -> bool:
     REPORT_BACK.check("vote", None, report)
     try:
         with transaction.atomic():
-            PollVote.objects.create(report_back=report, voter=voter_key(report, phone), rating=rating)
+            PollVote.objects.create(
+                report_back=report, voter=voter_key(report, phone), rating=rating
+            )
     except IntegrityError:
         raise ValidationError({"phone": _("该手机号已经参加过本次测评。")}) from None
     return True

@@ -1,18 +1,18 @@
 """The stateful objects of appointments as tables: each action declared once.
 
-    booking:   requested ─ confirm ─▶ confirmed ─ hold ─▶ held (a reception record)
-               requested ─ propose (another time) ─▶ proposed ─ accept (citizen) ─▶ confirmed
-               requested/proposed ─ decline (with a reason) ─▶ declined
-               requested/proposed/confirmed ─ cancel (citizen) ─▶ cancelled
-               confirmed ─ miss ─▶ missed
-    meeting:   submitted ─ forward ─▶ forwarded ─ schedule (body, within a deadline) ─▶
-               scheduled ─ hold (minutes) ─▶ held ─ answer (body's written follow-up) ─▶
-               answered ─ rate (each deputy; the last one closes) ─▶ answered | closed
-               submitted ─ decline (with a reason) ─▶ declined
-    report-back: scheduled ─ hold (audience, text, questions) ─▶ held
-               held ─ tally (paper counts) ─▶ evaluated
-               held ─ open_poll ─▶ held (phones vote for the meeting's hour) ─ close_poll ─▶
-               evaluated;  scheduled ─ cancel ─▶ cancelled
+booking:   requested ─ confirm ─▶ confirmed ─ hold ─▶ held (a reception record)
+           requested ─ propose (another time) ─▶ proposed ─ accept (citizen) ─▶ confirmed
+           requested/proposed ─ decline (with a reason) ─▶ declined
+           requested/proposed/confirmed ─ cancel (citizen) ─▶ cancelled
+           confirmed ─ miss ─▶ missed
+meeting:   submitted ─ forward ─▶ forwarded ─ schedule (body, within a deadline) ─▶
+           scheduled ─ hold (minutes) ─▶ held ─ answer (body's written follow-up) ─▶
+           answered ─ rate (each deputy; the last one closes) ─▶ answered | closed
+           submitted ─ decline (with a reason) ─▶ declined
+report-back: scheduled ─ hold (audience, text, questions) ─▶ held
+           held ─ tally (paper counts) ─▶ evaluated
+           held ─ open_poll ─▶ held (phones vote for the meeting's hour) ─ close_poll ─▶
+           evaluated;  scheduled ─ cancel ─▶ cancelled
 """
 
 from __future__ import annotations

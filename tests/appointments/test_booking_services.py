@@ -33,7 +33,9 @@ def book(world, rule, n=0, **extra):
 
 
 def sms_to(phone):
-    return list(Delivery.objects.filter(channel="sms", address=phone).values_list("text", flat=True))
+    return list(
+        Delivery.objects.filter(channel="sms", address=phone).values_list("text", flat=True)
+    )
 
 
 @pytest.fixture
@@ -125,7 +127,9 @@ def test_held_it_becomes_a_reception_and_the_topic_a_suggestion(world, rule, clo
     with pytest.raises(ValidationError):  # not before the day
         services.booking_hold(actor=world.station_officer, booking=booking)
     clock(datetime.datetime(2026, 6, 4, 11, 0, tzinfo=datetime.UTC))
-    booking = services.booking_hold(actor=world.station_officer, booking=booking, notes="已当面解释")
+    booking = services.booking_hold(
+        actor=world.station_officer, booking=booking, notes="已当面解释"
+    )
     reception = Reception.objects.get()
     assert booking.reception_id == reception.pk and booking.status == Booking.Status.HELD
     assert list(reception.deputies.all()) == [world.deputy]

@@ -77,7 +77,9 @@ def test_the_deadline_to_schedule_counts_working_days_across_national_day(world,
 def test_decline_needs_a_reason(world, meeting):
     with pytest.raises(ValidationError):
         services.meeting_decline(actor=world.county_officer, request=meeting, reason="")
-    meeting = services.meeting_decline(actor=world.county_officer, request=meeting, reason="已在办理")
+    meeting = services.meeting_decline(
+        actor=world.county_officer, request=meeting, reason="已在办理"
+    )
     assert meeting.status == MeetingRequest.Status.DECLINED
 
 
@@ -92,7 +94,9 @@ def test_the_whole_way_to_the_ratings(world, meeting, clock):
     )
     assert TrackedDeadline.objects.get(kind=SCHEDULE_DEADLINE).status == "met"
     with pytest.raises(ValidationError):  # minutes only after the meeting
-        services.meeting_hold(actor=world.clerk, request=meeting, minutes="局长答应十月底前完成整改。")
+        services.meeting_hold(
+            actor=world.clerk, request=meeting, minutes="局长答应十月底前完成整改。"
+        )
     clock(at(datetime.date(2026, 10, 9), 17))
     meeting = services.meeting_hold(
         actor=world.clerk, request=meeting, minutes="局长答应十月底前完成水质整改并书面反馈。"

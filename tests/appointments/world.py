@@ -18,7 +18,9 @@ def rule_for(world, *, weekday=THURSDAY):
     from receptions.models import ReceptionRule
 
     StationMembership.objects.get_or_create(
-        deputy=world.deputy, station=world.station, defaults={"start_date": datetime.date(2025, 1, 1)}
+        deputy=world.deputy,
+        station=world.station,
+        defaults={"start_date": datetime.date(2025, 1, 1)},
     )
     rule, created = ReceptionRule.objects.get_or_create(
         station=world.station,
@@ -40,9 +42,6 @@ def appointments_world(world):
     cached = getattr(world, "_appointments", None)
     if cached is not None:
         return cached
-    from deputies.models import DeputyGroup
-    from receptions.models import StationActivity
-
     from appointments.models import (
         Booking,
         DutyEvent,
@@ -53,6 +52,8 @@ def appointments_world(world):
         MeetingRequest,
         ReportBack,
     )
+    from deputies.models import DeputyGroup
+    from receptions.models import StationActivity
 
     rule = rule_for(world)
     booking = Booking.objects.create(
@@ -96,7 +97,9 @@ def appointments_world(world):
         activity=activity, group=group, date=activity.date, region=world.township
     )
     member = f.user_with_role("committee_member", Role.LEADER, region=world.county)
-    binding = LiaisonBinding.objects.create(member=member, deputy=world.deputy, region=world.township)
+    binding = LiaisonBinding.objects.create(
+        member=member, deputy=world.deputy, region=world.township
+    )
     contact = LiaisonContact.objects.create(
         binding=binding,
         region=world.township,

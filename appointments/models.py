@@ -21,14 +21,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.tokens import public_token
 from regions.models import RegionScoped, region_path_index
+from suggestions.models import Satisfaction
 from tenancy.querysets import ScopedQuerySet
 from tenancy.scope import TenancyRule
 
-
-class Rating(models.TextChoices):
-    SATISFIED = "satisfied", _("满意")
-    BASICALLY = "basically", _("基本满意")
-    UNSATISFIED = "unsatisfied", _("不满意")
+# 满意 / 基本满意 / 不满意: the one scale the suggestions' follow-ups use too.
+Rating = Satisfaction
 
 
 # --- 1. A citizen books a deputy (扫码有约) -------------------------------------------

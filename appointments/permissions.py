@@ -226,3 +226,9 @@ def committee_members(region_path: str):
 def is_leader_for(user, station) -> bool:
     """A leader account bound to the station's region or above (领导干部进站)."""
     return committee_members(station.region_path).filter(pk=getattr(user, "pk", None)).exists()
+
+
+def may_act_anywhere(actor) -> bool:
+    """Whether the actor writes anything at all (a leader does not: refused up front)."""
+    scope = scope_of(actor)
+    return signed_in(actor) and (scope.everything or bool(scope.write))

@@ -888,9 +888,11 @@ def _record_result(actor, report: ReportBack, before: str) -> None:
     """Write the evaluation onto the duty record's report-back and the audit trail."""
     if report.duty_report_id:
         duty_report = report.duty_report
-        duty_report.notes = (
-            duty_report.notes.split("【")[0] + f"【{_('测评')}：{_evaluation_text(report)}】"
-        )[:3000]
+        duty_report.notes = _("测评：%(result)s。在%(station)s向选民述职，%(n)s名选民参加。") % {
+            "result": _evaluation_text(report),
+            "station": report.station.name,
+            "n": report.audience,
+        }
         duty_report.save(update_fields=["notes", "updated_at"])
     audit_record(
         actor=actor,

@@ -451,6 +451,7 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStatusEnum": "suggestions.models.Assignment.Status",
         "LegislativeChannelEnum": "legislation.models.Channel",
         "SuggestionChannelEnum": "suggestions.models.Channel",
+        "SatisfactionEnum": "suggestions.models.Satisfaction",
     },
 }
 

@@ -4,6 +4,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from appointments.api import (
+    BookingViewSet,
+    DutyEventViewSet,
+    LeaderVisitViewSet,
+    MeetingViewSet,
+    PublicBookingViewSet,
+    PublicVoteViewSet,
+    ReportBackViewSet,
+)
 from dashboards.api import DashboardViewSet
 from deputies.api import DeputyViewSet
 from duties.api import PointsViewSet, RecordViewSet
@@ -47,6 +56,13 @@ router.register(
     "legislation/consultations", ConsultationViewSet, basename="legislation-consultation"
 )
 router.register("legislation/comments", LegislativeCommentViewSet, basename="legislation-comment")
+router.register("appointments/bookings", BookingViewSet, basename="appointment-booking")
+router.register("appointments/meetings", MeetingViewSet, basename="appointment-meeting")
+router.register("appointments/report-backs", ReportBackViewSet, basename="appointment-report")
+router.register("appointments/leader-visits", LeaderVisitViewSet, basename="appointment-leader")
+router.register("appointments/duty-events", DutyEventViewSet, basename="appointment-duty-event")
+router.register("public-bookings", PublicBookingViewSet, basename="public-booking")
+router.register("public-report-votes", PublicVoteViewSet, basename="public-report-vote")
 
 urlpatterns = [
     path("", include("accounts.urls")),

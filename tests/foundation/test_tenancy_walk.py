@@ -73,6 +73,7 @@ PARAMETERS = {
     "report_pk": lambda w: appointments_world(w).report.pk,
     "binding_pk": lambda w: appointments_world(w).binding.pk,
     "event_pk": lambda w: appointments_world(w).event.pk,
+    "leader_visit_pk": lambda w: appointments_world(w).visit.pk,
 }
 
 

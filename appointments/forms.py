@@ -48,7 +48,7 @@ class BookingForm(forms.Form):
         help_text=_("用于接收约见结果和前一天的提醒短信"),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
-    consent = forms.BooleanField(label=_("我已阅读并同意下方的个人信息处理说明"), required=False)
+    consent = forms.BooleanField(label=_("我已阅读并同意以上个人信息处理说明"), required=False)
     submission_token = forms.CharField(widget=forms.HiddenInput)
     website = forms.CharField(
         required=False,

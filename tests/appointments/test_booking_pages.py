@@ -172,3 +172,15 @@ def test_the_booking_list_reads_in_a_fixed_number_of_queries(
     make(12, 10)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("appointments:bookings")).status_code == 200
+
+
+def test_the_booking_pages_read_in_english(client, client_for, world, rule):
+    client.cookies["django_language"] = "en"
+    page = client.get(book_url(world)).content.decode()
+    assert "Book deputy 马志刚" in page and "Pick a reception day" in page
+    staff = client_for(world.county_officer)
+    staff.cookies["django_language"] = "en"
+    assert (
+        "Citizens' appointments with deputies"
+        in staff.get(reverse("appointments:bookings")).content.decode()
+    )

@@ -253,7 +253,15 @@ def leader_visit_figures(visits: QuerySet) -> dict:
 
 
 def dashboard_panel(user, region, period) -> dict | None:
-    """The figures under `region` in `period` (five queries), or None when there is none."""
+    """The figures under `region` in `period`, read like the dashboard's own (from the
+    replica when there is one), or None when there is none."""
+    from congress_portal.db_router import replica_reads
+
+    with replica_reads():
+        return _dashboard_figures(user, region, period)
+
+
+def _dashboard_figures(user, region, period) -> dict | None:
     start, end, path = period.start, period.end, region.path
     visits = LeaderVisit.objects.visible_to(user).filter(
         region_path__startswith=path, date__gte=start, date__lte=end

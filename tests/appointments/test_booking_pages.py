@@ -174,7 +174,16 @@ def test_the_booking_list_reads_in_a_fixed_number_of_queries(
         assert client.get(reverse("appointments:bookings")).status_code == 200
 
 
-def test_the_booking_pages_read_in_english(client, client_for, world, rule):
+@pytest.fixture
+def back_to_chinese(settings):
+    """The locale middleware leaves the last request's language active in this thread."""
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def test_the_booking_pages_read_in_english(client, client_for, world, rule, back_to_chinese):
     client.cookies["django_language"] = "en"
     page = client.get(book_url(world)).content.decode()
     assert "Book deputy 马志刚" in page and "Pick a reception day" in page

@@ -287,3 +287,65 @@ def test_a_session_attended_counts_on_the_duty_record_by_the_regions_rule(client
     deputy_points_recompute(deputies=Deputy.objects.filter(pk=world.deputy.pk), year=2026)
     points = DeputyPoints.objects.get(deputy=world.deputy, year=2026)
     assert points.breakdown["session"]["points"] == 7 and points.breakdown["session"]["count"] == 1
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "appointments:meetings",
+        "appointments:reports",
+        "appointments:leader_visits",
+        "appointments:duty_events",
+        "appointment-meeting-list",
+        "appointment-report-list",
+    ],
+)
+def test_lists_read_in_a_fixed_number_of_queries(
+    client_for, world, now, url_name, django_assert_max_num_queries
+):
+    from tests.appointments.world import appointments_world
+
+    a = appointments_world(world)
+    client = client_for(world.county_officer)
+
+    def grow(n, start):
+        for i in range(start, start + n):
+            m = MeetingRequest.objects.create(
+                unit=world.unit,
+                region=world.county,
+                subject=f"事项{i}",
+                reasons="理由理由理由理由理由理由",
+                form_token=f"grow-meeting-{i:06d}-abcdef",
+            )
+            m.deputies.set([world.deputy, world.other_deputy])
+            ReportBack.objects.create(
+                deputy=world.deputy,
+                station=world.station,
+                region=world.station.region,
+                starts_at=NOW,
+                form_token=f"grow-report-{i:06d}-abcdef",
+            )
+            LeaderVisit.objects.create(
+                station=world.station,
+                region=world.station.region,
+                leader=world.leader,
+                date=datetime.date(2026, 6, 1),
+                form_token=f"grow-visit-{i:06d}-abcdef",
+            )
+            e = DutyEvent.objects.create(
+                region=world.county,
+                kind="training",
+                title=f"培训{i}",
+                date=datetime.date(2026, 5, 1),
+                form_token=f"grow-event-{i:06d}-abcdef",
+            )
+            e.deputies.set([world.deputy])
+
+    assert a.meeting
+    url = reverse(url_name)
+    grow(1, 0)
+    with django_assert_max_num_queries(16):
+        assert client.get(url).status_code == 200
+    grow(10, 10)
+    with django_assert_max_num_queries(16):
+        assert client.get(url).status_code == 200

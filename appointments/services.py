@@ -899,6 +899,7 @@ def _record_result(actor, report: ReportBack, before: str) -> None:
         action=AuditRecord.Action.STATE,
         obj=report,
         changes={"status": [before, report.status], "result": [None, _evaluation_text(report)]},
+        actor_label="" if actor else _("系统（测评时间到）"),
     )
 
 
@@ -981,54 +982,59 @@ def report_back_vote(*, report: ReportBack, phone: str, rating: str) -> bool:
 
 
 def report_back_close_poll(*, actor, report: ReportBack) -> ReportBack:
-    """Count the phone votes into the result (after the poll's hour, or ended early)."""
-    from django.db.models import Count
-
+    """Count the phone votes into the result (the officer ends the poll, early or on time)."""
     with transaction.atomic():
         report = _locked_report(report)
         REPORT_BACK.check("close_poll", actor, report)
-        now = clock.now()
-        if report.poll_closes_at and report.poll_closes_at > now:
-            report.poll_closes_at = now
-        counts = dict(
-            PollVote.objects.filter(report_back=report)
-            .values_list("rating")
-            .annotate(n=Count("pk"))
-            .values_list("rating", "n")
-        )
-        before = report.status
-        report.satisfied = counts.get(Rating.SATISFIED, 0)
-        report.basically = counts.get(Rating.BASICALLY, 0)
-        report.unsatisfied = counts.get(Rating.UNSATISFIED, 0)
-        REPORT_BACK.move("close_poll", report)
-        report.save(
-            update_fields=[
-                "status",
-                "poll_closes_at",
-                "satisfied",
-                "basically",
-                "unsatisfied",
-                "updated_at",
-            ]
-        )
-        _record_result(actor, report, before)
+        return _count_poll(actor, report)
+
+
+def _count_poll(actor, report: ReportBack) -> ReportBack:
+    from django.db.models import Count
+
+    now = clock.now()
+    if report.poll_closes_at and report.poll_closes_at > now:
+        report.poll_closes_at = now
+    counts = dict(
+        PollVote.objects.filter(report_back=report)
+        .order_by()
+        .values("rating")
+        .annotate(n=Count("pk"))
+        .values_list("rating", "n")
+    )
+    before = report.status
+    report.satisfied = counts.get(Rating.SATISFIED, 0)
+    report.basically = counts.get(Rating.BASICALLY, 0)
+    report.unsatisfied = counts.get(Rating.UNSATISFIED, 0)
+    REPORT_BACK.move("close_poll", report)
+    report.save(
+        update_fields=[
+            "status",
+            "poll_closes_at",
+            "satisfied",
+            "basically",
+            "unsatisfied",
+            "updated_at",
+        ]
+    )
+    _record_result(actor, report, before)
     return report
 
 
 def report_back_close_expired() -> int:
-    """Close the polls whose hour is over (periodic)."""
+    """Count the polls whose hour is over (periodic; the system closes them, no actor)."""
     closed = 0
     expired = ReportBack.objects.filter(
         status=ReportBack.Status.HELD,
         method=ReportBack.Method.PHONE,
         poll_closes_at__lte=clock.now(),
-    ).select_related("recorded_by")
-    for report in expired:
+    ).values_list("pk", flat=True)
+    for pk in list(expired):
         with transaction.atomic():
-            locked = _locked_report(report)
-            if locked.status != ReportBack.Status.HELD:
+            report = _locked_report(ReportBack(pk=pk))
+            if report.status != ReportBack.Status.HELD or report.poll_closes_at is None:
                 continue
-            report_back_close_poll(actor=locked.recorded_by, report=locked)
+            _count_poll(None, report)
             closed += 1
     return closed
 

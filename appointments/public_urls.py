@@ -10,4 +10,5 @@ urlpatterns = [
     path("s/<str:station_token>/", public_views.book_station, name="book_station"),
     path("b/<str:booking_token>/", public_views.booking, name="booking"),
     path("v/<str:poll_token>/", public_views.vote, name="vote"),
+    path("v/<str:poll_token>/qr.png", public_views.vote_qr, name="vote_qr"),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -18,6 +19,7 @@ from core.forms import add_service_errors
 from core.masking import mask_phone
 from core.net import client_ip
 from deputies.models import Deputy
+from public import qr
 from stations.models import Station
 from suggestions import ratelimit
 
@@ -187,3 +189,13 @@ def vote(request, poll_token: str):
                 return render(request, "appointments/public/voted.html", context)
         return render(request, "appointments/public/vote.html", context, status=400)
     return render(request, "appointments/public/vote.html", context)
+
+
+@require_http_methods(["GET", "HEAD"])
+def vote_qr(request, poll_token: str):
+    """The poll's QR code, shown on the screen or printed at the meeting."""
+    report = ReportBack.objects.filter(poll_token=poll_token).first()
+    if report is None:
+        raise Http404
+    url = qr.public_url("public_appointments:vote", report.poll_token)
+    return HttpResponse(qr.qr_bytes(url, "png"), content_type=qr.CONTENT_TYPES["png"])

@@ -349,3 +349,15 @@ def test_lists_read_in_a_fixed_number_of_queries(
     grow(10, 10)
     with django_assert_max_num_queries(16):
         assert client.get(url).status_code == 200
+
+
+def test_the_polls_qr_code_leads_to_the_vote_page(client, world, now, settings):
+    from tests.public.helpers import decode_qr_png
+
+    settings.PUBLIC_BASE_URL = "https://lianxin.example.cn"
+    report = appointments_world(world).report
+    png = client.get(reverse("public_appointments:vote_qr", args=[report.poll_token]))
+    assert png.status_code == 200 and png["Content-Type"] == "image/png"
+    vote = reverse("public_appointments:vote", args=[report.poll_token])
+    assert decode_qr_png(png.content) == [f"https://lianxin.example.cn{vote}"]
+    assert client.get("/a/v/no-such-token/qr.png").status_code == 404

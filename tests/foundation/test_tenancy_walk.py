@@ -287,6 +287,7 @@ PUBLIC_URL_NAMES |= {
     "public_appointments:book_station",
     "public_appointments:booking",
     "public_appointments:vote",
+    "public_appointments:vote_qr",
 }
 
 PARAM_RE = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "receptions",
     "duties",
     "legislation",
+    "appointments",
     "public",
     "dashboards",
     "ledgers",
@@ -389,6 +390,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supervision.tasks.sweep_reminders",
         "schedule": crontab(hour="8-17", minute=15),
     },
+    # Appointments: the day-before SMS, the report-back polls' hour, quiet deputy groups.
+    "appointments-booking-reminders": {
+        "task": "appointments.tasks.remind_bookings",
+        "schedule": crontab(hour=9, minute=40),
+    },
+    "appointments-close-polls": {"task": "appointments.tasks.close_polls", "schedule": 300},
+    "appointments-quiet-groups": {
+        "task": "appointments.tasks.flag_quiet_groups",
+        "schedule": crontab(hour=8, minute=50, day_of_month=5, month_of_year="1,4,7,10"),
+    },
     "supervision-duty-reminders": {
         "task": "supervision.tasks.sweep_duty_reminders",
         "schedule": crontab(hour="9-17", minute=25),
@@ -398,6 +409,14 @@ CELERY_BEAT_SCHEDULE = {
 # edit it in Django admin. The entries above are only the defaults: created when
 # missing, never written over an edit (supervision/beat.py).
 CELERY_BEAT_SCHEDULER = "supervision.beat:DatabaseScheduler"
+
+# Appointments (docs/appointments.md): places per reception day, working days the body
+# has to fix a meeting and to answer after it, the phone poll's length, the term's start.
+APPOINTMENT_SLOT_CAPACITY = env_int("APPOINTMENT_SLOT_CAPACITY", 5)
+APPOINTMENT_SCHEDULE_WORKING_DAYS = env_int("APPOINTMENT_SCHEDULE_WORKING_DAYS", 10)
+APPOINTMENT_ANSWER_WORKING_DAYS = env_int("APPOINTMENT_ANSWER_WORKING_DAYS", 15)
+REPORT_BACK_POLL_MINUTES = env_int("REPORT_BACK_POLL_MINUTES", 60)
+DEPUTY_TERM_START = env_str("DEPUTY_TERM_START", "2021-10-01")
 
 # --- Celery queues and the single beat (docs/scaling.md). Work is routed by name
 # (congress_portal/queues.py): `jobs` for ledgers, placards, imports and backups,
@@ -506,6 +525,7 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStatusEnum": "suggestions.models.Assignment.Status",
         "LegislativeChannelEnum": "legislation.models.Channel",
         "SuggestionChannelEnum": "suggestions.models.Channel",
+        "SatisfactionEnum": "suggestions.models.Satisfaction",
     },
 }
 

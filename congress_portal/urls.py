@@ -5,6 +5,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from appointments.api import (
+    BookingViewSet,
+    DutyEventViewSet,
+    LeaderVisitViewSet,
+    MeetingViewSet,
+    PublicBookingViewSet,
+    PublicVoteViewSet,
+    ReportBackViewSet,
+)
 from dashboards.api import DashboardViewSet
 from deputies.api import DeputyViewSet
 from duties.api import PointsViewSet, RecordViewSet
@@ -48,6 +57,13 @@ router.register(
     "legislation/consultations", ConsultationViewSet, basename="legislation-consultation"
 )
 router.register("legislation/comments", LegislativeCommentViewSet, basename="legislation-comment")
+router.register("appointments/bookings", BookingViewSet, basename="appointment-booking")
+router.register("appointments/meetings", MeetingViewSet, basename="appointment-meeting")
+router.register("appointments/report-backs", ReportBackViewSet, basename="appointment-report")
+router.register("appointments/leader-visits", LeaderVisitViewSet, basename="appointment-leader")
+router.register("appointments/duty-events", DutyEventViewSet, basename="appointment-duty-event")
+router.register("public-bookings", PublicBookingViewSet, basename="public-booking")
+router.register("public-report-votes", PublicVoteViewSet, basename="public-report-vote")
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -67,10 +83,12 @@ urlpatterns = [
     path("open311/", include("open311.urls")),
     path("legislation/", include("legislation.urls")),
     path("phones/", include("core.urls")),
+    path("appointments/", include("appointments.urls")),
     # Citizens' pages (no login), reached from QR codes: short paths.
     path("p/", include("public.urls")),
     path("c/", include("suggestions.public_urls")),
     path("l/", include("legislation.public_urls")),
+    path("a/", include("appointments.public_urls")),
     path("placards/", include("public.placard_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI (signed-in staff only) runs no inline script with the split view, but

@@ -51,6 +51,12 @@ ENTRIES = [
         _("法规草案逐条征求意见、线下意见录入、汇总上报、采纳反馈和信息采集员。"),
     ),
     NavEntry(
+        _("约见述职"),
+        "appointments:index",
+        (*STAFF, Role.LEADER, Role.STATION_OFFICER, Role.DEPUTY, Role.UNIT_CLERK),
+        _("群众预约代表、代表约见国家机关负责人、述职评议、代表小组活动、双联系和领导干部进站。"),
+    ),
+    NavEntry(
         _("督办"),
         "supervision:queue",
         (*STAFF, Role.LEADER),

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.appointments.world import appointments_world
 from tests.legislation.world import legislation_world
 from tests.receptions.registers import registers
 from tests.suggestions.world import suggestion_world
@@ -69,7 +70,30 @@ PARAMETERS = {
     # The audited phone reveal (core/phones.py): kind and object, here a 交城县 deputy.
     "phone_kind": lambda w: "deputy",
     "phone_pk": lambda w: w.deputy.pk,
+    # Appointments, report-backs, contacts, duties (appointments/): tests/appointments/world.py.
+    "booking_pk": lambda w: appointments_world(w).booking.pk,
+    "slot_pk": lambda w: _county_booking_slot(w).pk,
+    "meeting_pk": lambda w: appointments_world(w).meeting.pk,
+    "report_pk": lambda w: appointments_world(w).report.pk,
+    "binding_pk": lambda w: appointments_world(w).binding.pk,
+    "event_pk": lambda w: appointments_world(w).event.pk,
+    "leader_visit_pk": lambda w: appointments_world(w).visit.pk,
 }
+
+
+def _county_booking_slot(w):
+    import datetime
+
+    from appointments.models import BookingSlot
+
+    a = appointments_world(w)
+    slot, _ = BookingSlot.objects.get_or_create(
+        rule=a.rule,
+        date=datetime.date(2026, 6, 4),
+        deputy=w.deputy,
+        defaults={"station": w.station, "region": w.station.region, "capacity": 5},
+    )
+    return slot
 
 
 def _county_points(w):
@@ -267,6 +291,16 @@ PUBLIC_URL_NAMES |= {
     "public_legislation:article",
     "public_legislation:receipt",
     "public_legislation:collector",
+}
+
+# Booking a deputy (扫码有约), a citizen's booking receipt and a report-back's phone poll
+# (appointments/public_urls.py), keyed by public tokens.
+PUBLIC_URL_NAMES |= {
+    "public_appointments:book_deputy",
+    "public_appointments:book_station",
+    "public_appointments:booking",
+    "public_appointments:vote",
+    "public_appointments:vote_qr",
 }
 
 PARAM_RE = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")

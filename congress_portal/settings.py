@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "receptions",
     "duties",
     "legislation",
+    "livelihood",
     "public",
     "dashboards",
     "ledgers",

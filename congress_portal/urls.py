@@ -65,10 +65,12 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("open311/", include("open311.urls")),
     path("legislation/", include("legislation.urls")),
+    path("livelihood/", include("livelihood.urls")),
     # Citizens' pages (no login), reached from QR codes: short paths.
     path("p/", include("public.urls")),
     path("c/", include("suggestions.public_urls")),
     path("l/", include("legislation.public_urls")),
+    path("m/", include("livelihood.public_urls")),
     path("placards/", include("public.placard_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

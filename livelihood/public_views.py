@@ -1,0 +1,5 @@
+from django.http import HttpResponse
+
+
+def cycle_page(request, cycle_token):
+    return HttpResponse("")

@@ -204,14 +204,14 @@ class Member(models.Model):
     objects = ScopedQuerySet.as_manager()
     tenancy_rule = TenancyRule(region=None, custom=_of_cycle)
 
-    def __str__(self) -> str:
-        return f"{self.cycle_id}:{self.deputy_id}"
-
     class Meta:
         ordering = ["cycle", "deputy__name"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "deputy"], name="lhmember_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}:{self.deputy_id}"
 
 
 class ApprovalStep(models.Model):
@@ -236,11 +236,11 @@ class ApprovalStep(models.Model):
     objects = ScopedQuerySet.as_manager()
     tenancy_rule = TenancyRule(region=None, custom=_of_cycle)
 
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.held_on}"
-
     class Meta:
         ordering = ["cycle", "held_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on}"
 
 
 # --- Proposals (群众点单) ------------------------------------------------------------------
@@ -443,11 +443,11 @@ class Milestone(models.Model):
     objects = ScopedQuerySet.as_manager()
     tenancy_rule = TenancyRule(region=None, custom=_of_cycle)
 
-    def __str__(self) -> str:
-        return self.title
-
     class Meta:
         ordering = ["project", "due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class ProgressReport(models.Model):
@@ -471,11 +471,11 @@ class ProgressReport(models.Model):
     objects = ScopedQuerySet.as_manager()
     tenancy_rule = TenancyRule(region=None, custom=_of_cycle)
 
-    def __str__(self) -> str:
-        return f"{self.project_id} {self.reported_on} {self.percent_done}%"
-
     class Meta:
         ordering = ["project", "-reported_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.reported_on} {self.percent_done}%"
 
 
 class Inspection(models.Model):
@@ -503,11 +503,11 @@ class Inspection(models.Model):
     objects = ScopedQuerySet.as_manager()
     tenancy_rule = TenancyRule(region=None, custom=_of_cycle)
 
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.held_on}"
-
     class Meta:
         ordering = ["project", "-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on}"
 
 
 class Problem(models.Model):
@@ -527,11 +527,11 @@ class Problem(models.Model):
     objects = ScopedQuerySet.as_manager()
     tenancy_rule = TenancyRule(region=None, custom=_of_cycle)
 
-    def __str__(self) -> str:
-        return self.description[:40]
-
     class Meta:
         ordering = ["project", "due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.description[:40]
 
 
 # --- The vote ----------------------------------------------------------------------------
@@ -570,14 +570,14 @@ class Attendance(models.Model):
     objects = ScopedQuerySet.as_manager()
     tenancy_rule = TenancyRule(region=None, custom=_of_cycle)
 
-    def __str__(self) -> str:
-        return f"{self.meeting_id}:{self.deputy_id}"
-
     class Meta:
         ordering = ["meeting", "deputy__name"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "deputy"], name="lhattendance_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}:{self.deputy_id}"
 
 
 class Round(models.Model):
@@ -663,14 +663,14 @@ class Tally(models.Model):
     objects = ScopedQuerySet.as_manager()
     tenancy_rule = TenancyRule(region=None, custom=_of_cycle)
 
-    def __str__(self) -> str:
-        return f"{self.round_id}:{self.project_id}"
-
     class Meta:
         ordering = ["round", "project__number"]
         constraints = [
             models.UniqueConstraint(fields=["round", "project"], name="lhtally_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.project_id}"
 
 
 class Confirmation(models.Model):
@@ -690,14 +690,14 @@ class Confirmation(models.Model):
     objects = ScopedQuerySet.as_manager()
     tenancy_rule = TenancyRule(region=None, custom=_of_cycle)
 
-    def __str__(self) -> str:
-        return f"{self.get_role_display()} {self.teller_name}"
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["round", "role"], name="lhconfirm_role_once"),
             models.UniqueConstraint(fields=["round", "user"], name="lhconfirm_user_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.teller_name}"
 
 
 class Ballot(models.Model):
@@ -716,9 +716,6 @@ class Ballot(models.Model):
     objects = ScopedQuerySet.as_manager()
     tenancy_rule = TenancyRule(region=None, custom=_never)
 
-    def __str__(self) -> str:
-        return str(_("选票"))
-
     class Meta:
         ordering = ["id"]  # random: never the order of casting
         constraints = [
@@ -728,6 +725,9 @@ class Ballot(models.Model):
                 name="lhballot_paper_once",
             ),
         ]
+
+    def __str__(self) -> str:
+        return str(_("选票"))
 
 
 class VoterRecord(models.Model):
@@ -739,14 +739,14 @@ class VoterRecord(models.Model):
     objects = ScopedQuerySet.as_manager()
     tenancy_rule = TenancyRule(region=None, custom=_never)
 
-    def __str__(self) -> str:
-        return str(_("已投票"))
-
     class Meta:
         ordering = ["round", "deputy_id"]
         constraints = [
             models.UniqueConstraint(fields=["round", "deputy"], name="lhvoter_once"),
         ]
+
+    def __str__(self) -> str:
+        return str(_("已投票"))
 
 
 class Choice(models.TextChoices):

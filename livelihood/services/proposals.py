@@ -281,6 +281,8 @@ def proposal_decide(
     cycle = locked_cycle(proposal.cycle)
     CYCLE.check("screen", actor, cycle)
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if merged_into is not None:
+        merged_into = Proposal.objects.filter(pk=merged_into.pk).first()
     reason = (reason or "").strip()
     errors = {}
     if decision not in {D.CANDIDATE, D.MERGED, D.REJECTED}:
@@ -303,7 +305,9 @@ def proposal_decide(
     proposal.decision = decision
     proposal.decision_reason = reason
     proposal.criteria = {k: bool(v) for k, v in (criteria or {}).items() if k in known}
-    proposal.project = project if decision == D.CANDIDATE else None
+    proposal.project = {D.CANDIDATE: project, D.MERGED: getattr(merged_into, "project", None)}.get(
+        decision
+    )
     proposal.merged_into = merged_into if decision == D.MERGED else None
     proposal.decided_at = clock.now()
     proposal.save()

@@ -9,6 +9,8 @@ from deputies.api import DeputyViewSet
 from duties.api import PointsViewSet, RecordViewSet
 from legislation.api import CommentViewSet as LegislativeCommentViewSet
 from legislation.api import ConsultationViewSet
+from livelihood.api import CycleViewSet as LivelihoodCycleViewSet
+from livelihood.api import RoundViewSet as LivelihoodRoundViewSet
 from notifications.api import NotificationViewSet
 from receptions.api import ActivityViewSet, HouseholdViewSet, ReceptionViewSet, VisitViewSet
 from regions.api import RegionViewSet
@@ -47,6 +49,8 @@ router.register(
     "legislation/consultations", ConsultationViewSet, basename="legislation-consultation"
 )
 router.register("legislation/comments", LegislativeCommentViewSet, basename="legislation-comment")
+router.register("livelihood/cycles", LivelihoodCycleViewSet, basename="livelihood-cycle")
+router.register("livelihood/rounds", LivelihoodRoundViewSet, basename="livelihood-round")
 
 urlpatterns = [
     path("", include("accounts.urls")),

@@ -68,10 +68,12 @@ def results_of(cycle: Cycle) -> list[dict]:
     return rows
 
 
-def counted_rounds(cycle: Cycle, purpose: str = "select"):
+def counted_rounds(cycle: Cycle, purpose: str | None = "select"):
+    rows = Round.objects.filter(cycle=cycle)
+    if purpose:
+        rows = rows.filter(purpose=purpose)
     return (
-        Round.objects.filter(cycle=cycle, purpose=purpose)
-        .exclude(status__in=[Round.Status.OPEN, Round.Status.COUNTING])
+        rows.exclude(status__in=[Round.Status.OPEN, Round.Status.COUNTING])
         .prefetch_related("tallies__project", "confirmations")
         .order_by("number")
     )

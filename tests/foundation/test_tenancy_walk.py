@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.legislation.world import legislation_world
+from tests.livelihood.world import livelihood_world
 from tests.receptions.registers import registers
 from tests.suggestions.world import suggestion_world
 
@@ -65,6 +66,12 @@ PARAMETERS = {
     "participation_pk": lambda w: legislation_world(w).participation.pk,
     "comment_pk": lambda w: legislation_world(w).comment.pk,
     "collector_pk": lambda w: legislation_world(w).collector.pk,
+    # Livelihood projects (livelihood/): see tests/livelihood/world.py.
+    "cycle_pk": lambda w: livelihood_world(w).cycle.pk,
+    "proposal_pk": lambda w: livelihood_world(w).proposal.pk,
+    "project_pk": lambda w: livelihood_world(w).project.pk,
+    "round_pk": lambda w: livelihood_world(w).round.pk,
+    "problem_pk": lambda w: livelihood_world(w).problem.pk,
 }
 
 
@@ -254,6 +261,18 @@ PUBLIC_URL_NAMES |= {
     "public_legislation:article",
     "public_legislation:receipt",
     "public_legislation:collector",
+}
+
+# A cycle's public pages, QR code, results and notice, a proposal's receipt and a
+# project's progress page (livelihood/public_urls.py), keyed by public tokens.
+PUBLIC_URL_NAMES |= {
+    "public_livelihood:page",
+    "public_livelihood:propose",
+    "public_livelihood:qr",
+    "public_livelihood:results",
+    "public_livelihood:notice",
+    "public_livelihood:receipt",
+    "public_livelihood:project",
 }
 
 PARAM_RE = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")

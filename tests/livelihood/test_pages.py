@@ -1,0 +1,227 @@
+"""The cycle through HTTP as people use it: staff pages, the public phone pages, the
+deputy's phone ballot, the API keeping the same rules, exports."""
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from livelihood.models import Ballot, Cycle, Proposal, Round, VoterRecord
+
+from .test_voting import AT_SESSION, confirm, enter, paper
+from .world import livelihood_world, make_cycle, voting_cycle
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_create_a_cycle_and_the_public_proposes_from_a_phone(client, world, clock):
+    clock(datetime.datetime(2026, 1, 10, 9, tzinfo=datetime.UTC))
+    client.force_login(world.township_officer)
+    answer = client.post(
+        reverse("livelihood:new"),
+        {
+            "region": world.township.pk,
+            "year": 2026,
+            "title": "天宁镇2026年民生实事项目",
+            "body": "township_congress",
+            "collect_from": "2026-01-05",
+            "collect_until": "2026-02-28",
+            "places": 7,
+            "competitive": "on",
+            "margin_percent": 10,
+            "threshold_base": "present",
+            "quorum_numerator": 2,
+            "quorum_denominator": 3,
+            "plan_days": 30,
+            "rating_percent": 50,
+        },
+    )
+    cycle = Cycle.objects.get()
+    assert answer.status_code == 302 and answer["Location"] == reverse(
+        "livelihood:detail", args=[cycle.pk]
+    )
+    page = client.get(answer["Location"]).content.decode()
+    assert "天宁镇2026年民生实事项目" in page and "结束征集" in page
+    client.logout()
+    form = client.get(reverse("public_livelihood:propose", args=[cycle.public_token]))
+    assert form.status_code == 200 and "个人信息告知" in form.content.decode()
+    data = {
+        "title": "坡底社区道路硬化",
+        "content": "坡底社区主干道管网改造后未修复，雨天出行难",
+        "contact_phone": "13912345678",
+        "submission_token": "A" * 24,
+    }
+    url = reverse("public_livelihood:propose", args=[cycle.public_token])
+    first = client.post(url, data)
+    again = client.post(url, data)  # a double tap
+    assert first.status_code == 302 and again["Location"] == first["Location"]
+    assert Proposal.objects.count() == 1
+    receipt = client.get(first["Location"]).content.decode()
+    assert "第1件" in receipt and "13912345678" not in receipt
+    public = client.get(
+        reverse("public_livelihood:page", args=[cycle.public_token])
+    ).content.decode()
+    assert "坡底社区道路硬化" in public and "13912345678" not in public
+    bad = client.post(url, {**data, "submission_token": "B" * 24, "contact_phone": "12"})
+    assert bad.status_code == 400 and "正确的手机号" in bad.content.decode()
+    assert Proposal.objects.count() == 1
+
+
+def test_the_public_page_refuses_after_the_closing_date(client, world, clock):
+    clock(datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC))
+    cycle = make_cycle(world.township, title="截止")
+    url = reverse("public_livelihood:propose", args=[cycle.public_token])
+    answer = client.post(
+        url, {"title": "修路", "content": "修一条路吧谢谢", "submission_token": "C" * 24}
+    )
+    assert "征集已于2026年2月28日截止" in answer.content.decode()
+    assert not Proposal.objects.exists()
+
+
+def test_staff_pages_answer_and_mask_for_leaders(client, world):
+    lw = livelihood_world(world)
+    client.force_login(world.township_officer)
+    for name, arg in [
+        ("livelihood:detail", lw.cycle.pk),
+        ("livelihood:proposals", lw.cycle.pk),
+        ("livelihood:members", lw.cycle.pk),
+        ("livelihood:session", lw.cycle.pk),
+        ("livelihood:round", lw.round.pk),
+        ("livelihood:project", lw.project.pk),
+    ]:
+        assert client.get(reverse(name, args=[arg])).status_code == 200, name
+    assert (
+        "13912345678"
+        in client.get(reverse("livelihood:proposals", args=[lw.cycle.pk])).content.decode()
+    )
+    client.force_login(world.leader)
+    page = client.get(reverse("livelihood:proposals", args=[lw.cycle.pk])).content.decode()
+    assert "13912345678" not in page
+    refused = client.post(
+        reverse("livelihood:advance", args=[lw.cycle.pk]), {"action": "close_collection"}
+    )
+    assert refused.status_code == 403
+    assert Cycle.objects.get(pk=lw.cycle.pk).status == "collecting"
+
+
+def test_an_illegal_step_says_why_and_changes_nothing(client, world):
+    lw = livelihood_world(world)
+    client.force_login(world.township_officer)
+    answer = client.post(
+        reverse("livelihood:advance", args=[lw.cycle.pk]), {"action": "publish"}, follow=True
+    )
+    assert "当前状态为“征集项目”，不能发布大会公告" in answer.content.decode()
+    assert Cycle.objects.get(pk=lw.cycle.pk).status == "collecting"
+
+
+def test_the_list_takes_constant_queries(client, world, django_assert_max_num_queries):
+    client.force_login(world.county_officer)
+    make_cycle(world.township, title="一")
+    with django_assert_max_num_queries(12) as small:
+        client.get(reverse("livelihood:list"))
+    for i in range(6):
+        Cycle.objects.create(
+            region=world.other_township,
+            year=2020 + i,
+            title=f"夏家营镇{i}",
+            body="township_congress",
+            collect_from=datetime.date(2020 + i, 1, 1),
+            collect_until=datetime.date(2020 + i, 2, 1),
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(reverse("livelihood:list")).content.decode()
+    assert "夏家营镇5" in page
+
+
+def test_deputy_votes_on_the_phone_page_and_the_api_keeps_the_rules(client, world, clock):
+    clock(AT_SESSION)
+    s = voting_cycle(world)
+    round = services_open_electronic(world, s.cycle)
+    client.force_login(world.deputy_user)
+    assert round.pk in [r.pk for r in client.get(reverse("livelihood:mine")).context["rounds"]]
+    page = client.get(reverse("livelihood:vote", args=[round.pk]))
+    assert page.status_code == 200 and "无记名投票" in page.content.decode()
+    too_many = {f"p{p.pk}": "yes" for p in s.projects}
+    answer = client.post(reverse("livelihood:vote", args=[round.pk]), too_many, follow=True)
+    assert "不能超过本轮名额7个" in answer.content.decode()
+    assert not Ballot.objects.exists()
+    api = reverse("livelihood-round-ballot", args=[round.pk])
+    marks = {str(p.pk): "yes" for p in s.projects[:7]} | {str(s.projects[7].pk): "no"}
+    assert client.post(api, {"marks": marks}, content_type="application/json").status_code == 204
+    second = client.post(api, {"marks": marks}, content_type="application/json")
+    assert second.status_code == 400 and "已经投过票" in str(second.json())
+    assert Ballot.objects.count() == 1 and VoterRecord.objects.count() == 1
+    detail = client.get(reverse("livelihood-round-detail", args=[round.pk])).json()
+    assert "ballots" not in detail and "voters" not in detail
+    client.force_login(world.leader)
+    assert client.post(api, {"marks": marks}, content_type="application/json").status_code == 403
+
+
+def services_open_electronic(world, cycle):
+    from livelihood import services
+
+    return services.round_open(actor=world.township_officer, cycle=cycle, method="electronic")
+
+
+def test_api_refuses_editing_a_confirmed_round(client, world, clock):
+    clock(AT_SESSION)
+    s = voting_cycle(world)
+    round = confirm(world, enter(world, paper(world, s.cycle), {x: 9 for x in s.projects[:7]}))
+    client.force_login(world.township_officer)
+    body = {
+        "issued": 9,
+        "returned": 9,
+        "invalid": 0,
+        "tallies": [{"project": p.pk, "yes": 1} for p in s.projects],
+    }
+    answer = client.post(
+        reverse("livelihood-round-totals", args=[round.pk]), body, content_type="application/json"
+    )
+    assert answer.status_code == 400
+    assert Round.objects.get(pk=round.pk).tallies.get(project=s.projects[0]).yes == 9
+    client.force_login(world.outsider)
+    assert client.get(reverse("livelihood-round-detail", args=[round.pk])).status_code == 404
+    assert client.get(reverse("livelihood-cycle-detail", args=[s.cycle.pk])).status_code == 404
+
+
+def test_tellers_enter_a_paper_round_through_the_pages(client, world, clock):
+    clock(AT_SESSION)
+    s = voting_cycle(world)
+    client.force_login(world.township_officer)
+    opened = client.post(
+        reverse("livelihood:session", args=[s.cycle.pk]),
+        {"what": "round", "method": "paper", "minutes": 30},
+    )
+    round = Round.objects.get()
+    assert opened["Location"] == reverse("livelihood:round", args=[round.pk])
+    data = {"issued": 9, "returned": 9, "invalid": 0}
+    for i, p in enumerate(s.projects):
+        data[f"t{p.pk}_yes"] = 9 if i < 7 else 0
+        data[f"t{p.pk}_no"] = 0 if i < 7 else 9
+    client.post(reverse("livelihood:round_totals", args=[round.pk]), data)
+    client.post(
+        reverse("livelihood:round_confirm", args=[round.pk]),
+        {"role": "counter", "teller_name": "张计票"},
+    )
+    client.force_login(world.county_officer)
+    client.post(
+        reverse("livelihood:round_confirm", args=[round.pk]),
+        {"role": "scrutineer", "teller_name": "李监票"},
+    )
+    assert Round.objects.get().status == "confirmed"
+    client.force_login(world.township_officer)
+    client.post(reverse("livelihood:advance", args=[s.cycle.pk]), {"action": "publish"})
+    assert Cycle.objects.get(pk=s.cycle.pk).status == "published"
+    sheet = client.get(reverse("livelihood:results_xlsx", args=[s.cycle.pk]))
+    rows = list(load_workbook(io.BytesIO(sheet.content)).active.values)
+    assert rows[0][0] == "轮次" and len(rows) == 9 and rows[1][-2:] == ("张计票", "李监票")
+    notice = client.get(reverse("livelihood:notice", args=[s.cycle.pk]))
+    assert notice["Content-Type"] == "application/pdf" and notice.content.startswith(b"%PDF")
+    client.logout()
+    results = client.get(reverse("public_livelihood:results", args=[s.cycle.public_token]))
+    assert results.status_code == 200 and "候选项目1" in results.content.decode()
+    assert client.get(
+        reverse("public_livelihood:notice", args=[s.cycle.public_token])
+    ).content.startswith(b"%PDF")

@@ -40,5 +40,6 @@ urlpatterns = [
     path("projects/<int:project_pk>/inspection/", views.project_inspection, name="inspection"),
     path("projects/<int:project_pk>/supervisors/", views.project_supervisors, name="supervisors"),
     path("projects/<int:project_pk>/explain/", views.project_explain, name="explain"),
+    path("projects/<int:project_pk>/carry/", views.project_carry, name="carry"),
     path("problems/<int:problem_pk>/resolve/", views.problem_resolve, name="resolve"),
 ]

@@ -759,6 +759,13 @@ def project_detail(request, project_pk: int):
             if project.needs_rectification and "rectify" in actions
             else None,
             "resolve_form": ResolveForm() if manage else None,
+            "carry_targets": Cycle.objects.visible_to(request.user, for_write=True).filter(
+                region_id=cycle.region_id,
+                year__gt=cycle.year,
+                status__in=[Cycle.Status.COLLECTING, Cycle.Status.SCREENING],
+            )
+            if project.needs_rectification and manage
+            else [],
             "public_url": qr.public_url("public_livelihood:project", project.public_token),
         },
     )
@@ -880,3 +887,25 @@ def problem_resolve(request, problem_pk: int):
     else:
         messages.error(request, _("请填写解决情况。"))
     return redirect("livelihood:project", project_pk=problem.project_id)
+
+
+@login_required
+@require_POST
+def project_carry(request, project_pk: int):
+    """Carry a 不满意 or unfinished project into a later cycle of the same body."""
+    project = _project(request, project_pk, for_write=True)
+    target = (
+        Cycle.objects.visible_to(request.user, for_write=True)
+        .filter(pk=_int(request.POST.get("to_cycle")))
+        .first()
+    )
+    if target is None:
+        messages.error(request, _("请选择结转到的年度。"))
+    else:
+        try:
+            services.project_carry(actor=request.user, project=project, to_cycle=target)
+        except ValidationError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("已结转为%(t)s的项目建议。") % {"t": target.title})
+    return redirect("livelihood:project", project_pk=project.pk)

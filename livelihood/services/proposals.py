@@ -258,7 +258,7 @@ def proposal_from_suggestion(*, actor, cycle: Cycle, suggestion: Suggestion) -> 
         title=title,
         content=(suggestion.place + "：" if suggestion.place else "") + content,
         channel=Proposal.Channel.SUGGESTION,
-        received_on=timezone.localdate(suggestion.created_at),
+        received_on=timezone.localdate(suggestion.submitted_at),
         suggestion=suggestion,
     )
 

@@ -204,3 +204,20 @@ def test_year_end_rating_rectification_and_duty_credits(world, clock):
     services.cycle_advance(actor=world.township_officer, cycle=cycle, action="close")
     assert Cycle.objects.get(pk=cycle.pk).status == Cycle.Status.DONE
     assert DutyCredit.objects.filter(kind=DutyKind.VOTE, deputy=world.deputy).count() == 2
+    # The 不满意 project is carried into next year's cycle, once.
+    following = Cycle.objects.create(
+        region=world.township,
+        year=2027,
+        title="天宁镇2027年民生实事项目",
+        body=cycle.body,
+        collect_from=D(2027, 1, 5),
+        collect_until=D(2027, 2, 28),
+    )
+    carried = services.project_carry(
+        actor=world.township_officer, project=other, to_cycle=following
+    )
+    assert carried.channel == "carried" and carried.carried_from == other
+    with pytest.raises(ValidationError, match="已结转"):
+        services.project_carry(actor=world.township_officer, project=other, to_cycle=following)
+    with pytest.raises(ValidationError, match="只有不满意或未完成"):
+        services.project_carry(actor=world.township_officer, project=first, to_cycle=following)

@@ -225,3 +225,75 @@ def test_tellers_enter_a_paper_round_through_the_pages(client, world, clock):
     assert client.get(
         reverse("public_livelihood:notice", args=[s.cycle.public_token])
     ).content.startswith(b"%PDF")
+
+
+def test_import_reports_every_bad_row_and_saves_nothing(client, world, clock):
+    from openpyxl import Workbook
+
+    clock(datetime.datetime(2026, 1, 10, 9, tzinfo=datetime.UTC))
+    cycle = make_cycle(world.township, title="导入")
+    client.force_login(world.township_officer)
+    template = client.get(reverse("livelihood:import_template", args=[cycle.pk]))
+    headers = next(load_workbook(io.BytesIO(template.content)).active.values)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(headers))
+    sheet.append(["修路", "坡底社区道路硬化", "", "联络站接待", "2026-01-08", "", ""])
+    sheet.append(["", "内容", "", "飞鸽传书", "2026/01/08", "", "123"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "proposals.xlsx"
+    answer = client.post(
+        reverse("livelihood:import", args=[cycle.pk]), {"file": buffer}, follow=True
+    )
+    page = answer.content.decode()
+    assert "第3行项目名称" in page and "第3行来源" in page and "第3行收到日期" in page
+    assert not Proposal.objects.exists()
+    buffer = io.BytesIO()
+    book.active.delete_rows(3)
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "proposals.xlsx"
+    client.post(reverse("livelihood:import", args=[cycle.pk]), {"file": buffer})
+    assert Proposal.objects.get().channel == "reception"
+
+
+def test_a_concern_becomes_a_proposal_once(client, world, clock):
+    from tests.suggestions.world import suggestion_world
+
+    clock(datetime.datetime(2026, 1, 10, 9, tzinfo=datetime.UTC))
+    suggestion = suggestion_world(world).suggestion
+    cycle = make_cycle(world.county, title="县级")
+    client.force_login(world.county_officer)
+    url = reverse("livelihood:from_suggestion", args=[cycle.pk])
+    client.post(url, {"tracking_code": suggestion.tracking_code})
+    again = client.post(url, {"tracking_code": suggestion.tracking_code}, follow=True)
+    assert "已转为项目建议" in again.content.decode()
+    proposal = Proposal.objects.get()
+    assert proposal.suggestion == suggestion and proposal.channel == "suggestion"
+    client.force_login(world.outsider)
+    assert client.post(url, {"tracking_code": suggestion.tracking_code}).status_code == 404
+
+
+def test_the_dashboard_shows_the_cycles_to_the_region_and_its_parents(world, clock):
+    from dashboards.periods import year_period
+    from livelihood.selectors import dashboard_panel
+
+    clock(datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC))
+    lw = livelihood_world(world)
+    period = year_period(2026)
+    for user, region, count in (
+        (world.city_officer, world.city, 2),  # with 文水县's
+        (world.county_officer, world.county, 1),
+        (world.township_officer, world.township, 1),
+    ):
+        panel = dashboard_panel(user, region, period)
+        assert panel["count"] == count and panel["adopted"] == 1
+        assert lw.cycle in panel["cycles"]
+    assert dashboard_panel(world.outsider, world.neighbour, period)["count"] == 1
+    assert dashboard_panel(world.outsider, world.county, period) is None
+    client_page = __import__("django.test", fromlist=["Client"]).Client()
+    client_page.force_login(world.county_officer)
+    board = client_page.get(reverse("dashboards:index"), {"region": world.county.code}, follow=True)
+    assert "民生实事项目票决" in board.content.decode()

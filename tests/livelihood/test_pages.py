@@ -297,3 +297,16 @@ def test_the_dashboard_shows_the_cycles_to_the_region_and_its_parents(world, clo
     client_page.force_login(world.county_officer)
     board = client_page.get(reverse("dashboards:index"), {"region": world.county.code}, follow=True)
     assert "民生实事项目票决" in board.content.decode()
+
+
+def test_the_pages_read_in_english(client, world, clock):
+    clock(datetime.datetime(2026, 1, 10, 9, tzinfo=datetime.UTC))
+    lw = livelihood_world(world)
+    client.cookies["django_language"] = "en"
+    page = client.get(
+        reverse("public_livelihood:page", args=[lw.cycle.public_token])
+    ).content.decode()
+    assert "Propose a livelihood project" in page and "Proposals from the public (1)" in page
+    client.force_login(world.township_officer)
+    detail = client.get(reverse("livelihood:detail", args=[lw.cycle.pk])).content.decode()
+    assert "Close the call" in detail and "Approval trail" in detail

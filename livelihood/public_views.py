@@ -23,6 +23,7 @@ from core.forms import add_service_errors
 from core.net import client_ip
 from public import qr
 from suggestions import ratelimit
+from suggestions.images import sanitize_image
 
 from . import documents, services
 from .forms import PublicProposalForm
@@ -113,12 +114,10 @@ def propose(request, cycle_token: str):
             form.add_error("contact_phone", _("该手机号今天提交的次数已达上限，请明天再试。"))
             status = 429
         else:
-            photo = data.get("photo")
-            if photo:
-                from suggestions.images import sanitize_image
-
-                photo = sanitize_image(photo)
             try:
+                photo = data.get("photo")
+                if photo:  # a clean copy: no EXIF, no GPS
+                    photo = sanitize_image(photo)
                 proposal, _created = services.proposal_submit(
                     actor=None,
                     cycle=cycle,

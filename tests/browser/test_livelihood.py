@@ -44,6 +44,10 @@ def test_a_deputy_votes_on_a_phone(phone_page, live_server, world, session_world
     phone_page.goto(f"{live_server.url}/livelihood/rounds/{round.pk}/vote/")
     assert "您已经投过票了" in phone_page.locator("main").inner_text()
     assert phone_page.get_by_role("button", name="提交选票").count() == 0
+    # The cycle's public page, as the public sees it from the poster's code.
+    phone_page.goto(f"{live_server.url}/m/{s.cycle.public_token}/")
+    assert "天宁镇2026年民生实事项目票决" in phone_page.locator("h1").inner_text()
+    screenshot(phone_page, "livelihood-phone-public")
 
 
 def test_two_tellers_enter_and_confirm_a_paper_round(page, live_server, world, session_world):

@@ -129,12 +129,29 @@ def test_plans_are_due_in_30_days_and_late_ones_are_supervised_once(world, clock
             tasks="一、勘察设计",
             milestones=[{"title": "完成", "due_on": D(2026, 6, 1), "share": 50}],
         )
+    # Two working days before the date (Saturday 9 May is a make-up working day) the lead
+    # unit's clerk is reminded, once per plan.
+    assert sweeps.remind_due(now=_at(D(2026, 5, 7))).counts["tracked"] == 0
+    assert sweeps.remind_due(now=_at(D(2026, 5, 11))).counts["tracked"] == 6
+    assert sweeps.remind_due(now=_at(D(2026, 5, 11))).counts["tracked"] == 0
     assert sweeps.escalate_overdue(now=_at(D(2026, 5, 12))).counts["tracked"] == 0
     assert sweeps.escalate_overdue(now=_at(D(2026, 5, 13))).counts["tracked"] == 6
     assert sweeps.escalate_overdue(now=_at(D(2026, 5, 13))).counts["tracked"] == 0
     assert Supervision.objects.filter(deadline__kind="livelihood.plan").count() == 6
     assert not Supervision.objects.filter(deadline__object_id=project.pk).exists()
     outbox.run_pending()
+    from notifications.models import Notification
+
+    assert Notification.objects.filter(recipient=world.clerk, kind="deadline_reminder").exists()
+    record = Supervision.objects.filter(deadline__kind="livelihood.plan").first()
+    assert record.region == world.township and record.unit == world.unit
+    from django.test import Client
+    from django.urls import reverse
+
+    staff = Client()
+    staff.force_login(world.township_officer)
+    letter = staff.get(reverse("supervision:letter", args=[record.pk]))  # 提醒督办函
+    assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
     with pytest.raises(ValidationError, match="还有6个项目未报送实施方案"):
         services.cycle_advance(actor=world.township_officer, cycle=s.cycle, action="start_progress")
 

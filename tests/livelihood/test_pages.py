@@ -310,3 +310,41 @@ def test_the_pages_read_in_english(client, world, clock):
     client.force_login(world.township_officer)
     detail = client.get(reverse("livelihood:detail", args=[lw.cycle.pk])).content.decode()
     assert "Close the call" in detail and "Approval trail" in detail
+
+
+def test_a_public_photo_is_kept_as_a_clean_copy_and_a_bad_file_is_refused(
+    client, world, clock, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    clock(datetime.datetime(2026, 1, 10, 9, tzinfo=datetime.UTC))
+    cycle = make_cycle(world.township, title="照片")
+    url = reverse("public_livelihood:propose", args=[cycle.public_token])
+    data = {"title": "修路", "content": "坡底社区道路硬化", "submission_token": "P" * 24}
+    bad = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
+    answer = client.post(url, {**data, "photo": bad})
+    assert answer.status_code == 400 and not Proposal.objects.exists()
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, format="PNG")
+    photo = SimpleUploadedFile("road.png", buffer.getvalue(), content_type="image/png")
+    assert client.post(url, {**data, "photo": photo}).status_code == 302
+    saved = Proposal.objects.get().photo
+    assert saved.name.endswith(".jpg") and Image.open(saved.path).format == "JPEG"
+
+
+def test_the_poster_carries_the_public_pages_code(client, world, settings):
+    from public import qr
+    from tests.public.helpers import decode_qr_png
+
+    live_server_url = "http://testserver"
+    settings.PUBLIC_BASE_URL = live_server_url
+    lw = livelihood_world(world)
+    client.force_login(world.township_officer)
+    poster = client.get(reverse("livelihood:poster", args=[lw.cycle.pk]))
+    assert poster["Content-Type"] == "application/pdf" and poster.content.startswith(b"%PDF")
+    code = client.get(reverse("public_livelihood:qr", args=[lw.cycle.public_token]))
+    [url] = decode_qr_png(code.content)
+    assert url == qr.public_url("public_livelihood:page", lw.cycle.public_token)
+    assert client.get(url.removeprefix(live_server_url)).status_code == 200

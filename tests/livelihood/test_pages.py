@@ -348,3 +348,38 @@ def test_the_poster_carries_the_public_pages_code(client, world, settings):
     [url] = decode_qr_png(code.content)
     assert url == qr.public_url("public_livelihood:page", lw.cycle.public_token)
     assert client.get(url.removeprefix(live_server_url)).status_code == 200
+
+
+def _add_proposals(cycle, n, start):
+    Proposal.objects.bulk_create(
+        [
+            Proposal(
+                cycle=cycle,
+                number=start + i,
+                title=f"建议{start + i}",
+                content="内容内容内容",
+                channel="letter",
+                received_on=datetime.date(2026, 1, 10),
+                decision="rejected",
+                decision_reason="可行性不足",
+            )
+            for i in range(n)
+        ]
+    )
+
+
+def test_proposal_lists_take_constant_queries(client, world, django_assert_max_num_queries):
+    lw = livelihood_world(world)
+    _add_proposals(lw.cycle, 2, 2)
+    staff_url = reverse("livelihood:proposals", args=[lw.cycle.pk])
+    public_url = reverse("public_livelihood:page", args=[lw.cycle.public_token])
+    client.force_login(world.township_officer)
+    with django_assert_max_num_queries(40) as staff_small:
+        client.get(staff_url)
+    with django_assert_max_num_queries(40) as public_small:
+        client.get(public_url)
+    _add_proposals(lw.cycle, 25, 10)
+    with django_assert_max_num_queries(len(staff_small.captured_queries)):
+        assert "建议34" in client.get(staff_url).content.decode()
+    with django_assert_max_num_queries(len(public_small.captured_queries)):
+        assert "建议29" in client.get(public_url).content.decode()

@@ -415,11 +415,11 @@ def members(request, cycle_pk: int):
             if request.POST.get("from_register"):
                 added = services.members_from_register(actor=request.user, cycle=cycle)
                 messages.success(request, _("已从代表名册载入%(n)s人。") % {"n": added})
-            elif remove := request.POST.get("remove"):
+            elif remove := _int(request.POST.get("remove")):
                 deputy = Deputy.objects.filter(pk=remove, livelihood_seats__cycle=cycle).first()
                 if deputy:
                     services.member_remove(actor=request.user, cycle=cycle, deputy=deputy)
-            elif add := request.POST.get("add"):
+            elif add := _int(request.POST.get("add")):
                 deputy = Deputy.objects.visible_to(request.user).filter(pk=add).first()
                 if deputy is None:
                     messages.error(request, _("没有找到该代表。"))

@@ -383,3 +383,22 @@ def test_proposal_lists_take_constant_queries(client, world, django_assert_max_n
         assert "建议34" in client.get(staff_url).content.decode()
     with django_assert_max_num_queries(len(public_small.captured_queries)):
         assert "建议29" in client.get(public_url).content.decode()
+
+
+def test_the_roster_loads_from_the_register_and_refuses_bad_input(client, world):
+    from deputies.models import Deputy
+    from tests import factories as f
+
+    lw = livelihood_world(world)
+    Round.objects.filter(pk=lw.round.pk).update(status="confirmed")  # none being counted
+    f.DeputyFactory(name="镇代表甲", region=world.township, level=Deputy.Level.TOWNSHIP)
+    f.DeputyFactory(name="凤城镇代表", region=world.neighbour_township, level=Deputy.Level.TOWNSHIP)
+    client.force_login(world.township_officer)
+    url = reverse("livelihood:members", args=[lw.cycle.pk])
+    assert client.post(url, {"add": "abc"}).status_code == 302
+    client.post(url, {"from_register": "1"})
+    names = set(lw.cycle.members.values_list("deputy__name", flat=True))
+    assert names == {"马志刚", "王秀英", "镇代表甲"}  # the township's register, not the neighbour's
+    neighbour = Deputy.objects.get(name="凤城镇代表")
+    answer = client.post(url, {"add": neighbour.pk}, follow=True)
+    assert "没有找到该代表" in answer.content.decode()

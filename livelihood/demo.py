@@ -1,12 +1,13 @@
 """Demo livelihood-project cycles for Lvliang (吕梁市), after seed 002.
 
-- 交城县 (its people's congress, county deputies seated): last year's cycle, finished:
+- 交城县 (its people's congress, county deputies seated): a finished cycle (this year's
+  in December, after its rating on 1 December; else last year's):
   proposals from every channel, screening with reasons, 8 candidates for 7 places with
   a 10% margin, the approval trail, a paper round entered and confirmed by two
   tellers, the notice, plans within 30 days, progress, an inspection, the year-end
   satisfaction vote (one project 不满意, with its explanation and rectification);
-- 天宁镇 (its township congress): this year's cycle, open for proposals on its public
-  page, with its first proposals.
+- 天宁镇 (its township congress): a cycle open for proposals on its public page (next
+  year's in December, else this year's), with its first proposals.
 
 Everything goes through the services with the clock set to the day it happened, so
 the audit trail, the deadlines and the duty credits read true. Skipped when the cycle
@@ -297,12 +298,15 @@ def seed(stdout=None) -> None:
         return
     today = clock.today()
     made = []
-    last_year = today.year - 1
-    if not Cycle.objects.filter(region=county, year=last_year).exists():
-        made.append(_finished(actor, second, county, last_year))
+    # The finished cycle is this year's once its year-end rating (1 December) is past,
+    # else last year's; the open one is next year's in December, else this year's, so
+    # the current year's dashboard shows one of them.
+    finished_year = today.year if (today.month, today.day) >= (12, 2) else today.year - 1
+    if not Cycle.objects.filter(region=county, year=finished_year).exists():
+        made.append(_finished(actor, second, county, finished_year))
     township = Region.objects.filter(parent=county, name=TOWNSHIP_NAME).first()
     township_staff = _staff(Role.TOWNSHIP_STAFF, township) if township else None
-    year = today.year + 1 if today.month >= 11 else today.year
+    year = today.year + 1 if today.month == 12 else today.year
     if township_staff and not Cycle.objects.filter(region=township, year=year).exists():
         made.append(_open(township_staff, township, year, today))
     if stdout:

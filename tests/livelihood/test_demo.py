@@ -20,7 +20,7 @@ def test_demo_runs_every_phase_once(world, clock):
     demo.seed()
     demo.seed()
     done = Cycle.objects.get(region=world.county)
-    assert done.year == 2025 and done.status == Cycle.Status.DONE
+    assert done.year == 2026 and done.status == Cycle.Status.DONE
     assert done.projects.count() == 8 and done.min_candidates == 8
     assert done.projects.filter(status="adopted").count() == 7
     assert done.projects.filter(status="not_adopted").count() == 1
@@ -32,3 +32,12 @@ def test_demo_runs_every_phase_once(world, clock):
     open_cycle = Cycle.objects.get(region=world.township)
     assert open_cycle.status == Cycle.Status.COLLECTING and open_cycle.year == 2027
     assert open_cycle.proposals.count() == 4
+
+
+def test_in_spring_the_finished_cycle_is_last_years(world, clock):
+    clock(datetime.datetime(2026, 3, 10, 9, tzinfo=datetime.UTC))
+    for i in range(4):
+        f.DeputyFactory(name=f"县代表{i}", region=world.township, level=Deputy.Level.COUNTY)
+    demo.seed()
+    assert Cycle.objects.get(region=world.county).year == 2025
+    assert Cycle.objects.get(region=world.township).year == 2026

@@ -521,39 +521,41 @@ def _finalise(actor, round: Round) -> None:
         round,
         changes={"status": [R.COUNTING, round.status], "outcome": [None, round.outcome]},
     )
-    _apply(round.cycle)
+    _apply(round.cycle, round.purpose)
     if round.method == Round.Method.PAPER and round.status == R.CONFIRMED and not round.corrects_id:
         for attendance in round.meeting.attendances.select_related("deputy"):
             _credit_vote(attendance.deputy, round)
 
 
-def _apply(cycle: Cycle) -> None:
-    """Project results from the counted rounds, walked in order (so a correction that
-    supersedes a round takes its place)."""
+def _apply(cycle: Cycle, purpose: str) -> None:
+    """Project results from the counted rounds of `purpose`, walked in order (so a
+    correction that supersedes a round takes its place)."""
     projects = {p.pk: p for p in cycle.projects.all()}
-    for project in projects.values():
-        if project.status != Project.Status.NOT_ADOPTED:
-            project.status = Project.Status.CANDIDATE
-        project.rank = None
-        project.votes_for = None
-    ranked = 0
-    for round in cycle.rounds.filter(purpose=SELECT, status=R.CONFIRMED).order_by("number"):
-        yes = dict(round.tallies.values_list("project_id", "yes"))
-        for pk, votes in yes.items():
-            projects[pk].votes_for = votes
-        for pk in round.outcome.get("winners", []):
-            if projects[pk].status != Project.Status.ADOPTED:
-                ranked += 1
-                projects[pk].status = Project.Status.ADOPTED
-                projects[pk].rank = ranked
+    if purpose == SELECT:
+        for project in projects.values():
+            if project.status != Project.Status.NOT_ADOPTED:
+                project.status = Project.Status.CANDIDATE
+            project.rank = None
+            project.votes_for = None
+        ranked = 0
+        for round in cycle.rounds.filter(purpose=SELECT, status=R.CONFIRMED).order_by("number"):
+            yes = dict(round.tallies.values_list("project_id", "yes"))
+            for pk, votes in yes.items():
+                projects[pk].votes_for = votes
+            for pk in round.outcome.get("winners", []):
+                if projects[pk].status != Project.Status.ADOPTED:
+                    ranked += 1
+                    projects[pk].status = Project.Status.ADOPTED
+                    projects[pk].rank = ranked
+        Project.objects.bulk_update(projects.values(), ["status", "rank", "votes_for"])
+        return
     ratings = {}
     for round in cycle.rounds.filter(purpose=RATING, status=R.CONFIRMED).order_by("number"):
         ratings.update(round.outcome.get("ratings", {}))
     for project in projects.values():
-        project.rating = (
-            ratings.get(str(project.pk), "") if project.status == Project.Status.ADOPTED else ""
-        )
-    Project.objects.bulk_update(projects.values(), ["status", "rank", "votes_for", "rating"])
+        adopted = project.status == Project.Status.ADOPTED
+        project.rating = ratings.get(str(project.pk), "") if adopted else ""
+    Project.objects.bulk_update(projects.values(), ["rating"])
 
 
 def places_open(cycle: Cycle) -> int:

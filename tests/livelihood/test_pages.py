@@ -402,3 +402,34 @@ def test_the_roster_loads_from_the_register_and_refuses_bad_input(client, world)
     neighbour = Deputy.objects.get(name="凤城镇代表")
     answer = client.post(url, {"add": neighbour.pk}, follow=True)
     assert "没有找到该代表" in answer.content.decode()
+
+
+def test_a_proposal_sent_while_the_broker_is_down_is_kept(
+    client, world, clock, settings, monkeypatch
+):
+    import socket
+    import threading
+
+    from kombu import Connection
+
+    clock(datetime.datetime(2026, 1, 10, 9, tzinfo=datetime.UTC))
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
+    settings.OUTBOX_SEND_ON_COMMIT = True
+    attempts = []
+
+    def trap(self, *args, **kwargs):
+        attempts.append(threading.get_ident())
+        raise ConnectionRefusedError("broker is down")
+
+    monkeypatch.setattr(Connection, "_establish_connection", trap)
+    monkeypatch.setattr(Connection, "connect", trap)
+    cycle = make_cycle(world.township, title="停机")
+    answer = client.post(
+        reverse("public_livelihood:propose", args=[cycle.public_token]),
+        {"title": "修路", "content": "坡底社区道路硬化", "submission_token": "R" * 24},
+    )
+    assert answer.status_code == 302 and Proposal.objects.filter(cycle=cycle).count() == 1
+    assert threading.get_ident() not in attempts

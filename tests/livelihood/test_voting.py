@@ -394,3 +394,30 @@ def test_no_path_leads_from_a_deputy_to_a_choice(world, at_session):
     for row in AuditRecord.objects.all():
         assert "yes" not in str(row.changes) or row.actor_id != world.deputy_user.pk
     assert Ballot.objects.get().id.version == 4
+
+
+def test_the_year_end_rating_by_phone(world, at_session):
+    from .world import candidates, make_cycle, seat, township_deputies
+
+    cycle = make_cycle(world.township, title="测评", status=Cycle.Status.REVIEW, places=2)
+    projects = candidates(cycle, 2)
+    Project.objects.filter(cycle=cycle).update(status="adopted")
+    deputies = township_deputies(world, 1)
+    seat(cycle, deputies)
+    meeting = services.meeting_open(actor=world.township_officer, cycle=cycle)
+    assert meeting.purpose == "rating"
+    services.attendance_sign(actor=world.township_officer, meeting=meeting, deputies=deputies)
+    round = electronic(world, cycle)
+    users = [world.deputy_user, deputy_user(deputies[1]), deputy_user(deputies[2])]
+    choices = [("satisfied", "unsatisfied"), ("satisfied", "basic"), ("basic", "unsatisfied")]
+    with pytest.raises(ValidationError, match="请为每个项目选择一项"):  # "yes" is no rating
+        services.ballot_cast(
+            actor=users[0], round=round, marks={projects[0].pk: "yes", projects[1].pk: "basic"}
+        )
+    for user, (first, second) in zip(users, choices, strict=True):
+        services.ballot_cast(
+            actor=user, round=round, marks={projects[0].pk: first, projects[1].pk: second}
+        )
+    confirm(world, services.round_close(actor=world.township_officer, round=round))
+    ratings = dict(Project.objects.filter(cycle=cycle).values_list("pk", "rating"))
+    assert ratings == {projects[0].pk: "satisfied", projects[1].pk: "unsatisfied"}

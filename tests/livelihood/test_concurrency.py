@@ -32,9 +32,8 @@ def _twice(work, moment=None):
 
     def run():
         try:
-            with core_clock.frozen(moment or AT_SESSION):
-                barrier.wait(10)
-                outcomes.append(work())
+            barrier.wait(10)
+            outcomes.append(work())
         except ValidationError as error:
             outcomes.append(error)
         except Exception as error:  # noqa: BLE001 - reported below
@@ -42,11 +41,14 @@ def _twice(work, moment=None):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    # The one clock is frozen once, for both threads (it is process-wide: a thread leaving
+    # its own freeze would unfreeze the other).
+    with core_clock.frozen(moment or AT_SESSION):
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
     assert not errors, errors
     return outcomes
 

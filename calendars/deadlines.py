@@ -1,7 +1,8 @@
 """Deadlines of any workflow, counted in Chinese working days or calendar months.
 
 A deadline is a small spec walked from a start date: "wd:10" (10 working days from
-the next day), "m:3" (3 calendar months, moved off a holiday), joined by "+" for
+the next day), "m:3" (3 calendar months, moved off a holiday), "d:30" (30 calendar
+days, moved off a holiday), joined by "+" for
 an extension ("m:3+m:3", "wd:10+wd:5"). It is stored with its start and spec, so
 when the holiday calendar changes it can be counted again. Every app computes its
 deadlines here (suggestions, formal suggestions, plans, appointments...).
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from core import clock
 from regions.models import Region
 
-from .workdays import WorkingCalendar, add_calendar_months, add_working_days
+from .workdays import WorkingCalendar, add_calendar_days, add_calendar_months, add_working_days
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ def apply_spec(spec: str, start: datetime.date, region: Region | None, calendar=
             due = add_working_days(current, int(amount), region=region, calendar=calendar)
         elif unit == "m":
             due = add_calendar_months(current, int(amount), region=region, calendar=calendar)
+        elif unit == "d":
+            due = add_calendar_days(current, int(amount), region=region, calendar=calendar)
         else:
             raise ValueError(f"unknown deadline spec {spec!r}")
         current = due.date
@@ -56,6 +59,8 @@ def describe(spec: str) -> str:
         unit, _sep, amount = part.partition(":")
         if unit == "wd":
             parts.append(_("%(n)s个工作日") % {"n": amount})
+        elif unit == "d":
+            parts.append(_("%(n)s日") % {"n": amount})
         else:
             parts.append(_("%(n)s个月") % {"n": amount})
     return _("，另延长").join(parts)

@@ -257,6 +257,24 @@ def add_calendar_months(
     return DueDate(found, provisional, rule)
 
 
+def add_calendar_days(
+    start: datetime.date, days: int, *, region=None, calendar: WorkingCalendar | None = None
+) -> DueDate:
+    """The day on which "within `days` days of `start`" ends (a period in calendar days,
+    counted from the next day, Civil Code art. 201); an end falling on a holiday or rest
+    day moves to the next working day (art. 203)."""
+    if days < 0:
+        raise CalendarError("days must not be negative")
+    calendar = calendar or WorkingCalendar()
+    target = start + datetime.timedelta(days=days)
+    found, provisional = calendar.first_working_day(target, region_path_of(region))
+    rule = _("%(n)s日（自%(start)s起算，到期日遇节假日顺延）") % {
+        "n": days,
+        "start": start.isoformat(),
+    }
+    return DueDate(found, provisional, rule)
+
+
 def lookahead_years(today: datetime.date | None = None) -> list[int]:
     today = today or clock.today()
     return list(range(today.year, add_months(today, LOOKAHEAD_MONTHS).year + 1))

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "duties",
     "legislation",
     "appointments",
+    "livelihood",
     "public",
     "dashboards",
     "ledgers",

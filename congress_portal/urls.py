@@ -19,6 +19,8 @@ from deputies.api import DeputyViewSet
 from duties.api import PointsViewSet, RecordViewSet
 from legislation.api import CommentViewSet as LegislativeCommentViewSet
 from legislation.api import ConsultationViewSet
+from livelihood.api import CycleViewSet as LivelihoodCycleViewSet
+from livelihood.api import RoundViewSet as LivelihoodRoundViewSet
 from notifications.api import NotificationViewSet
 from receptions.api import ActivityViewSet, HouseholdViewSet, ReceptionViewSet, VisitViewSet
 from regions.api import RegionViewSet
@@ -64,6 +66,8 @@ router.register("appointments/leader-visits", LeaderVisitViewSet, basename="appo
 router.register("appointments/duty-events", DutyEventViewSet, basename="appointment-duty-event")
 router.register("public-bookings", PublicBookingViewSet, basename="public-booking")
 router.register("public-report-votes", PublicVoteViewSet, basename="public-report-vote")
+router.register("livelihood/cycles", LivelihoodCycleViewSet, basename="livelihood-cycle")
+router.register("livelihood/rounds", LivelihoodRoundViewSet, basename="livelihood-round")
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -84,11 +88,13 @@ urlpatterns = [
     path("legislation/", include("legislation.urls")),
     path("phones/", include("core.urls")),
     path("appointments/", include("appointments.urls")),
+    path("livelihood/", include("livelihood.urls")),
     # Citizens' pages (no login), reached from QR codes: short paths.
     path("p/", include("public.urls")),
     path("c/", include("suggestions.public_urls")),
     path("l/", include("legislation.public_urls")),
     path("a/", include("appointments.public_urls")),
+    path("m/", include("livelihood.public_urls")),
     path("placards/", include("public.placard_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI (signed-in staff only) runs no inline script with the split view, but

@@ -57,6 +57,18 @@ ENTRIES = [
         _("群众预约代表、代表约见国家机关负责人、述职评议、代表小组活动、双联系和领导干部进站。"),
     ),
     NavEntry(
+        _("民生实事"),
+        "livelihood:list",
+        (*STAFF, Role.LEADER, Role.DEPUTY),
+        _("民生实事项目人大代表票决：群众点单、初审、代表票决、实施方案、跟踪督办、满意度测评。"),
+    ),
+    NavEntry(
+        _("我的票决"),
+        "livelihood:mine",
+        (Role.DEPUTY,),
+        _("在手机上参加民生实事项目电子表决，查看您监督的项目。"),
+    ),
+    NavEntry(
         _("督办"),
         "supervision:queue",
         (*STAFF, Role.LEADER),

@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.appointments.world import appointments_world
 from tests.legislation.world import legislation_world
+from tests.livelihood.world import livelihood_world
 from tests.receptions.registers import registers
 from tests.suggestions.world import suggestion_world
 
@@ -78,6 +79,12 @@ PARAMETERS = {
     "binding_pk": lambda w: appointments_world(w).binding.pk,
     "event_pk": lambda w: appointments_world(w).event.pk,
     "leader_visit_pk": lambda w: appointments_world(w).visit.pk,
+    # Livelihood projects (livelihood/): see tests/livelihood/world.py.
+    "cycle_pk": lambda w: livelihood_world(w).cycle.pk,
+    "proposal_pk": lambda w: livelihood_world(w).proposal.pk,
+    "project_pk": lambda w: livelihood_world(w).project.pk,
+    "round_pk": lambda w: livelihood_world(w).round.pk,
+    "problem_pk": lambda w: livelihood_world(w).problem.pk,
 }
 
 
@@ -301,6 +308,17 @@ PUBLIC_URL_NAMES |= {
     "public_appointments:booking",
     "public_appointments:vote",
     "public_appointments:vote_qr",
+}
+# A cycle's public pages, QR code, results and notice, a proposal's receipt and a
+# project's progress page (livelihood/public_urls.py), keyed by public tokens.
+PUBLIC_URL_NAMES |= {
+    "public_livelihood:page",
+    "public_livelihood:propose",
+    "public_livelihood:qr",
+    "public_livelihood:results",
+    "public_livelihood:notice",
+    "public_livelihood:receipt",
+    "public_livelihood:project",
 }
 
 PARAM_RE = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")

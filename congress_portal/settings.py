@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "receptions",
     "duties",
     "legislation",
+    "proposals",
     "public",
     "dashboards",
     "ledgers",

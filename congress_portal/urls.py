@@ -65,6 +65,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("open311/", include("open311.urls")),
     path("legislation/", include("legislation.urls")),
+    path("proposals/", include("proposals.urls")),
     # Citizens' pages (no login), reached from QR codes: short paths.
     path("p/", include("public.urls")),
     path("c/", include("suggestions.public_urls")),

@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.legislation.world import legislation_world
+from tests.proposals.world import proposal_world
 from tests.receptions.registers import registers
 from tests.suggestions.world import suggestion_world
 
@@ -65,6 +66,8 @@ PARAMETERS = {
     "participation_pk": lambda w: legislation_world(w).participation.pk,
     "comment_pk": lambda w: legislation_world(w).comment.pk,
     "collector_pk": lambda w: legislation_world(w).collector.pk,
+    # Deputies' formal suggestions (proposals/): see tests/proposals/world.py.
+    "proposal_pk": lambda w: proposal_world(w).proposal.pk,
 }
 
 

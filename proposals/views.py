@@ -14,6 +14,6 @@ from .models import Proposal
 @login_required
 def proposal_detail(request, proposal_pk: int):
     proposal = access_object(
-        request, Proposal.objects.select_related("author", "region"), pk=proposal_pk
+        Proposal.objects.select_related("author", "region"), request.user, proposal_pk
     )
     return render(request, "proposals/detail.html", selectors.detail(request.user, proposal))

@@ -70,6 +70,7 @@ urlpatterns = [
     path("p/", include("public.urls")),
     path("c/", include("suggestions.public_urls")),
     path("l/", include("legislation.public_urls")),
+    path("pp/", include("proposals.public_urls")),
     path("placards/", include("public.placard_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -51,6 +51,12 @@ ENTRIES = [
         _("法规草案逐条征求意见、线下意见录入、汇总上报、采纳反馈和信息采集员。"),
     ),
     NavEntry(
+        _("代表建议"),
+        "proposals:list",
+        (*STAFF, Role.LEADER, Role.DEPUTY, Role.UNIT_CLERK),
+        _("代表建议的提出、联名、登记交办、办理答复、三见面、评价、重点督办和统计。"),
+    ),
+    NavEntry(
         _("督办"),
         "supervision:queue",
         (*STAFF, Role.LEADER),

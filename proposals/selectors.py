@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 
-from core import clock
 from regions.models import Region
 
 from .models import (
@@ -110,9 +109,9 @@ def filter_list(queryset, params):
         queryset = queryset.filter(
             assignments__unit_id=int(unit), assignments__status__in=["active", "done"]
         ).distinct()
-    region = params.get("region")
-    if region:
-        queryset = queryset.filter(region__code=region)
+    region = params.get("region_id")
+    if region and region.isdigit():
+        queryset = queryset.filter(region_id=int(region))
     tree = params.get("region_tree")
     if tree:
         root = Region.objects.filter(code=tree).first()
@@ -304,19 +303,16 @@ def figures_rows(user, *, year: int, region: Region | None, group_by: str):
 
 def dashboard_panel(user, region, period):
     """The region dashboard's panel: this year's figures for the region's subtree."""
-    from . import permissions as can
-
     if not Proposal.objects.visible_to(user).filter(region_path__startswith=region.path).exists():
         return None
-    year = getattr(period, "year", None) or clock.today().year
+    year = period.start.year
     total = figures(user, year=year, region=region)[None]
     return {
-        "proposal_figures": total,
-        "proposal_year": year,
-        "proposal_region": region,
-        "proposal_list_url": reverse("proposals:list") + f"?region_tree={region.code}&year={year}",
-        "proposal_figures_url": reverse("proposals:figures") + f"?region={region.code}&year={year}",
-        "proposal_can_read": can.signed_in(user),
+        "figures": total,
+        "year": year,
+        "region": region,
+        "list_url": reverse("proposals:list") + f"?region_tree={region.code}&year={year}",
+        "figures_url": reverse("proposals:figures") + f"?region={region.code}&year={year}",
     }
 
 

@@ -68,6 +68,10 @@ PARAMETERS = {
     "collector_pk": lambda w: legislation_world(w).collector.pk,
     # Deputies' formal suggestions (proposals/): see tests/proposals/world.py.
     "proposal_pk": lambda w: proposal_world(w).proposal.pk,
+    "proposal_assignment_pk": lambda w: proposal_world(w).lead.pk,
+    "meeting_pk": lambda w: proposal_world(w).meeting.pk,
+    "file_pk": lambda w: proposal_world(w).letter.pk,
+    "step": lambda w: "register",
 }
 
 
@@ -258,6 +262,10 @@ PUBLIC_URL_NAMES |= {
     "public_legislation:receipt",
     "public_legislation:collector",
 }
+
+# A body's published handling results of formal suggestions (proposals/public_urls.py):
+# public by law (Deputies Law), with no citizen's data; tests/proposals/test_public.py.
+PUBLIC_URL_NAMES |= {"public_proposals:body"}
 
 PARAM_RE = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 

@@ -433,6 +433,9 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStatusEnum": "suggestions.models.Assignment.Status",
         "LegislativeChannelEnum": "legislation.models.Channel",
         "SuggestionChannelEnum": "suggestions.models.Channel",
+        "ProposalCategoryEnum": "proposals.models.Category",
+        "SuggestionCategoryEnum": "suggestions.models.Category",
+        "ProposalRatingEnum": "proposals.models.Rating",
     },
 }
 

@@ -10,6 +10,9 @@ from duties.api import PointsViewSet, RecordViewSet
 from legislation.api import CommentViewSet as LegislativeCommentViewSet
 from legislation.api import ConsultationViewSet
 from notifications.api import NotificationViewSet
+from proposals.api import ContactViewSet as ProposalContactViewSet
+from proposals.api import ProposalViewSet
+from proposals.api import ReplyViewSet as ProposalReplyViewSet
 from receptions.api import ActivityViewSet, HouseholdViewSet, ReceptionViewSet, VisitViewSet
 from regions.api import RegionViewSet
 from stations.api import StationViewSet
@@ -47,6 +50,9 @@ router.register(
     "legislation/consultations", ConsultationViewSet, basename="legislation-consultation"
 )
 router.register("legislation/comments", LegislativeCommentViewSet, basename="legislation-comment")
+router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("proposal-contacts", ProposalContactViewSet, basename="proposal-contact")
+router.register("proposal-replies", ProposalReplyViewSet, basename="proposal-reply")
 
 urlpatterns = [
     path("", include("accounts.urls")),

@@ -72,6 +72,8 @@ PARAMETERS = {
     "meeting_pk": lambda w: proposal_world(w).meeting.pk,
     "file_pk": lambda w: proposal_world(w).letter.pk,
     "step": lambda w: "register",
+    "contact_pk": lambda w: proposal_world(w).contact.pk,
+    "reply_pk": lambda w: proposal_world(w).reply.pk,
 }
 
 

@@ -148,8 +148,14 @@ def can_give_co_view(actor, proposal, *, assignment=None, **_) -> bool:
 
 
 def can_rate_proposal(actor, proposal, **_) -> bool:
-    """Rate the reply (attitude and result): the author."""
-    return is_author(actor, proposal)
+    """Rate the reply (attitude and result): the author, or the office entering the
+    author's returned paper form (代表意见征询表)."""
+    return is_author(actor, proposal) or is_office(actor, proposal)
+
+
+def can_record_paper_proposal(actor, region) -> bool:
+    """Enter a proposal handed in on paper (often during the session): the body's office."""
+    return can_keep_office_of(actor, region)
 
 
 def can_raise_from_suggestion(actor, suggestion) -> bool:

@@ -39,6 +39,7 @@ from .raising import (
     cosign_answer,
     proposal_create,
     proposal_invite,
+    proposal_record_paper,
     proposal_submit,
     proposal_update,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "proposal_merge",
     "proposal_publication",
     "proposal_rate",
+    "proposal_record_paper",
     "proposal_refuse",
     "proposal_register",
     "proposal_reply",

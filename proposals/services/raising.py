@@ -248,41 +248,85 @@ def proposal_submit(*, actor, proposal: Proposal) -> Proposal:
         proposal = locked_for("submit", actor, proposal)
         before = proposal.status
         WORKFLOW.move("submit", proposal)
-        proposal.submitted_at = clock.now()
-        proposal.save(update_fields=["status", "submitted_at", "updated_at"])
-        today = clock.today()
-        url = link(proposal)
+        _submitted(actor, proposal, before=before)
+    return proposal
+
+
+def proposal_record_paper(
+    *, actor, author: Deputy, values: dict, cosigner_ids=(), token: str | None = None
+) -> Proposal:
+    """A proposal handed in on paper (会议期间 mostly), entered by the body's office: it is
+    submitted as it arrives, with the co-signers who signed the paper."""
+    body = body_of(author)
+    if not can.can_record_paper_proposal(actor, body):
+        raise PermissionDenied(_("您无权进行此操作。"))
+    if token:
+        existing = Proposal.objects.filter(submission_token=token).first()
+        if existing is not None:
+            return existing
+    cleaned = _clean(values)
+    cosigners = _cosigners(author, body, cosigner_ids)
+    with transaction.atomic():
+        proposal = Proposal.objects.create(
+            region=body,
+            author=author,
+            submission_token=token or None,
+            status=Proposal.Status.SUBMITTED,
+            **cleaned,
+        )
+        Cosignature.objects.bulk_create(
+            [
+                Cosignature(
+                    proposal=proposal,
+                    deputy=d,
+                    status=Cosignature.Status.CONFIRMED,
+                    answered_at=clock.now(),
+                )
+                for d in cosigners
+            ]
+        )
+        audit(actor, proposal, AuditRecord.Action.CREATE, changes=cleaned, note=_("纸质建议录入"))
+        _submitted(actor, proposal, before=Proposal.Status.DRAFT)
+    return proposal
+
+
+def _submitted(actor, proposal: Proposal, *, before: str) -> None:
+    """What submission does, whoever submits: the duty records, the assignment deadline
+    (working days), the office told."""
+    proposal.submitted_at = clock.now()
+    proposal.save(update_fields=["status", "submitted_at", "updated_at"])
+    today = clock.today()
+    url = link(proposal)
+    duty_credit(
+        deputy=proposal.author,
+        kind=DutyKind.PROPOSAL,
+        date=today,
+        source=proposal,
+        title=proposal.title,
+        url=url,
+    )
+    for row in proposal.cosignatures.filter(status=Cosignature.Status.CONFIRMED).select_related(
+        "deputy"
+    ):
         duty_credit(
-            deputy=proposal.author,
-            kind=DutyKind.PROPOSAL,
+            deputy=row.deputy,
+            kind=DutyKind.PROPOSAL_COSIGN,
             date=today,
             source=proposal,
             title=proposal.title,
             url=url,
         )
-        for row in proposal.cosignatures.filter(status=Cosignature.Status.CONFIRMED).select_related(
-            "deputy"
-        ):
-            duty_credit(
-                deputy=row.deputy,
-                kind=DutyKind.PROPOSAL_COSIGN,
-                date=today,
-                source=proposal,
-                title=proposal.title,
-                url=url,
-            )
-        settings = settings_of(proposal)
-        track(
-            proposal,
-            kind=ASSIGN_DEADLINE,
-            label=_("登记交办代表建议"),
-            due=deadline(proposal, what=_("交办"), spec=f"wd:{settings.assign_days}", start=today),
-        )
-        tell(
-            can.office_staff(proposal.region),
-            proposal=proposal,
-            title=_("收到代表建议：%(title)s") % {"title": proposal.title},
-            body=_("%(author)s代表提出，请登记交办。") % {"author": proposal.author.name},
-        )
-        audit(actor, proposal, changes={"status": [before, proposal.status]})
-    return proposal
+    settings = settings_of(proposal)
+    track(
+        proposal,
+        kind=ASSIGN_DEADLINE,
+        label=_("登记交办代表建议"),
+        due=deadline(proposal, what=_("交办"), spec=f"wd:{settings.assign_days}", start=today),
+    )
+    tell(
+        can.office_staff(proposal.region),
+        proposal=proposal,
+        title=_("收到代表建议：%(title)s") % {"title": proposal.title},
+        body=_("%(author)s代表提出，请登记交办。") % {"author": proposal.author.name},
+    )
+    audit(actor, proposal, changes={"status": [before, proposal.status]})

@@ -216,11 +216,15 @@ TOPICS = [
         [],
     ),
 ]
-# How the handled ones end: (class, result rating, attitude rating)
-ENDINGS = [("A", "satisfied")] * 9 + [("B", "satisfied")] * 4 + [("B", "basically")] * 2
-ENDINGS += [("C", "basically")] * 2 + [("D", "satisfied")] + [("A", "unsatisfied")]
-ENDINGS += [("B", "unsatisfied")]
+CLASS_WEIGHTS = {"A": 45, "B": 30, "C": 15, "D": 10}
+RESULT_WEIGHTS = {"satisfied": 70, "basically": 20, "unsatisfied": 10}
 
+
+def _ending(rng) -> tuple[str, str]:
+    """How a handled one ends: the reply's class and the author's rating of the result."""
+    klass = rng.choices(list(CLASS_WEIGHTS), weights=list(CLASS_WEIGHTS.values()))[0]
+    result = rng.choices(list(RESULT_WEIGHTS), weights=list(RESULT_WEIGHTS.values()))[0]
+    return klass, result
 
 def _user(username):
     return User.objects.filter(username=username, is_active=True).first()
@@ -360,7 +364,6 @@ def seed(stdout=None) -> None:
             day = today - datetime.timedelta(days=rng.randint(3, 6))
         plan.append((i, topic, session, day))
     plan.sort(key=lambda row: row[3])
-    endings = list(ENDINGS)
     for order, (i, topic, session, day) in enumerate(plan):
         title, category, problem, causes, solution, lead_name, co_names = topic
         if i >= len(TOPICS):
@@ -403,9 +406,7 @@ def seed(stdout=None) -> None:
             continue
         with _at(register_day):
             services.proposal_register(actor=office, proposal=proposal)
-        lead = units.get(lead_name)
-        if lead is None:
-            continue
+        lead = units.get(lead_name) or next(iter(units.values()))
         start = meeting_day if session == "during" else day + datetime.timedelta(days=5)
         if start >= today or (session == "between" and i % 9 == 8):
             continue  # registered, waiting for its assignment
@@ -414,7 +415,7 @@ def seed(stdout=None) -> None:
                 actor=office,
                 proposal=proposal,
                 lead_unit=lead,
-                co_units=[units[n] for n in co_names if n in units],
+                co_units=[units[n] for n in co_names if n in units and units[n] != lead],
                 hard_case=i % 11 == 5,
                 meeting=meeting if session == "during" else None,
             )
@@ -437,7 +438,7 @@ def seed(stdout=None) -> None:
                     goal="年内完成主要任务。",
                     due=start + datetime.timedelta(days=80),
                 )
-        ending = endings.pop(0) if endings and i % 7 != 3 else None
+        ending = None if i % 13 == 3 else _ending(rng)
         _handle(office, clerks, proposal, lead, start, rng, ending, today)
     # 重点督办 by the county's leader, and two withheld from publication.
     replied = [p for p in Proposal.objects.filter(region=county).order_by("pk")]

@@ -17,7 +17,9 @@ def test_the_demo_seeds_a_year_in_every_state_once(world, clock):
     rows = Proposal.objects.filter(region=world.county)
     states = Counter(rows.values_list("status", flat=True))
     assert rows.count() >= 50
-    assert {"submitted", "registered", "refused", "merged", "assigned", "closed"} <= set(states)
+    assert {"submitted", "registered", "refused", "merged", "assigned", "replied", "closed"} <= set(
+        states
+    )
     assert states["closed"] >= 10
     classes = set(Reply.objects.values_list("klass", flat=True))
     assert classes == {"A", "B", "C", "D"}

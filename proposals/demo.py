@@ -226,6 +226,7 @@ def _ending(rng) -> tuple[str, str]:
     result = rng.choices(list(RESULT_WEIGHTS), weights=list(RESULT_WEIGHTS.values()))[0]
     return klass, result
 
+
 def _user(username):
     return User.objects.filter(username=username, is_active=True).first()
 
@@ -443,7 +444,7 @@ def seed(stdout=None) -> None:
     # 重点督办 by the county's leader, and two withheld from publication.
     replied = [p for p in Proposal.objects.filter(region=county).order_by("pk")]
     if leader is not None:
-        for p in [p for p in replied if p.status in ("assigned", "replied", "closed")][:3]:
+        for p in [p for p in replied if p.status in ("assigned", "replied")][:3]:
             services.proposal_supervise(actor=office, proposal=p, key=True, supervisor=leader)
     for p in [p for p in replied if p.status == "closed"][-2:]:
         services.proposal_publication(

@@ -288,15 +288,16 @@ def _handle(office, clerks, proposal, lead, start, rng, ending, today):
     before = start + datetime.timedelta(days=rng.randint(7, 20))
     if before >= today:
         return
-    _contact(actor, proposal, "before", before)
+    mode = rng.choices(["face", "phone", "letter"], weights=[75, 18, 7])[0]
+    _contact(actor, proposal, "before", before, mode=mode)
     during = before + datetime.timedelta(days=rng.randint(15, 30))
-    if during < today and rng.random() < 0.7:
-        _contact(actor, proposal, "during", during, mode=rng.choice(["site", "phone", "face"]))
+    if during < today and rng.random() < 0.6:
+        _contact(actor, proposal, "during", during, mode=rng.choice(["site", "phone", "phone"]))
     replied_on = start + datetime.timedelta(days=rng.randint(50, 100))
     if replied_on >= today or ending is None:
         return
     klass, result = ending
-    _contact(actor, proposal, "reply", replied_on, mode=Contact.Mode.FACE)
+    _contact(actor, proposal, "reply", replied_on, mode=rng.choice(["face", "letter", "phone"]))
     _reply(actor, proposal, klass, replied_on)
     rated = replied_on + datetime.timedelta(days=rng.randint(5, 15))
     if rated >= today:

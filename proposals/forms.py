@@ -44,8 +44,8 @@ class ProposalForm(forms.Form):
         label=_("联名代表"),
         queryset=Deputy.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("同级人大代表；提交前须由本人确认联名。"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("同级人大代表（按住Ctrl或长按可多选）；提交前须由本人确认联名。"),
     )
     sources = forms.MultipleChoiceField(
         label=_("建议来源"),

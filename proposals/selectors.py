@@ -26,7 +26,7 @@ from .models import (
 from .workflow import WORKFLOW
 
 S = Proposal.Status
-SOURCE_LIMIT = 30
+SOURCE_LIMIT = 8
 
 
 @dataclass(frozen=True)
@@ -197,6 +197,7 @@ class Figures:
         return [(k, counts.get(k, 0), _pct(counts.get(k, 0), self.replied)) for k in "ABCD"]
 
 
+FACE_TO_FACE = (Contact.Mode.FACE, Contact.Mode.SITE)
 RECEIVED = ~Q(status__in=Proposal.PRIVATE_STATUSES)
 REGISTERED = Q(registered_at__isnull=False)
 ASSIGNED = Q(assigned_at__isnull=False)
@@ -223,7 +224,8 @@ def figures(user, *, year: int, region: Region | None = None, group_by: str | No
             return {None: row}
         return {row[key]: row for row in qs.values(key).annotate(**aggregates).order_by()}
 
-    face = Contact.objects.filter(proposal=OuterRef("pk"), mode=Contact.Mode.FACE)
+    # 面商: met in person, at a table or on the site together.
+    face = Contact.objects.filter(proposal=OuterRef("pk"), mode__in=FACE_TO_FACE)
     counts = grouped(
         base.annotate(has_face=Exists(face)),
         received=Count("pk", distinct=True),

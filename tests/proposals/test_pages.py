@@ -209,3 +209,13 @@ def test_figures_and_dashboard_panel(client_for, world, pc, day):
     )
     assert page.status_code == 200
     assert "代表建议" in page.content.decode()
+
+
+def test_the_pages_read_in_english(client_for, world, day):
+    pw = proposal_world(world)
+    client = client_for(world.county_officer)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("proposals:detail", args=[pw.proposal.pk])).content.decode()
+    assert "The three contacts" in html and "B: being solved or planned" in html
+    listing = client.get(reverse("proposals:list")).content.decode()
+    assert "Deputies' suggestions" in listing or "Deputies&#x27; suggestions" in listing

@@ -139,10 +139,11 @@ def detail(user, proposal: Proposal) -> dict:
         "cosignatures": list(proposal.cosignatures.select_related("deputy")),
         "sources": list(proposal.sources.all()),
         "attachments": [a for a in proposal.attachments.all() if a.reply_id is None],
-        "assignments": list(
+        "assignments": sorted(
             ProposalAssignment.objects.visible_to(user)
             .filter(proposal=proposal)
-            .select_related("unit", "meeting")
+            .select_related("unit", "meeting"),
+            key=lambda a: (a.role != ProposalAssignment.Role.LEAD, a.pk),
         ),
         "contacts": list(proposal.contacts.all()),
         "replies": replies,

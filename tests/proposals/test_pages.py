@@ -219,3 +219,25 @@ def test_the_pages_read_in_english(client_for, world, day):
     assert "The three contacts" in html and "B: being solved or planned" in html
     listing = client.get(reverse("proposals:list")).content.decode()
     assert "Deputies' suggestions" in listing or "Deputies&#x27; suggestions" in listing
+
+
+def test_another_unit_of_the_same_county_gets_404(client, world, day):
+    from accounts.models import Role
+    from tests import factories as f
+
+    pw = proposal_world(world)
+    other_unit = f.HandlingUnitFactory(name="交城县民政局", region=world.county)
+    other_clerk = f.user_with_role("other_clerk", Role.UNIT_CLERK, unit=other_unit)
+    client.force_login(other_clerk)
+    for url in (
+        reverse("proposals:detail", args=[pw.proposal.pk]),
+        reverse("proposals:file", args=[pw.letter.pk]),
+        reverse("proposals:return", args=[pw.lead.pk]),
+        reverse("proposals:reply", args=[pw.proposal.pk]),
+        f"/api/proposals/{pw.proposal.pk}/",
+        f"/api/proposal-contacts/{pw.contact.pk}/",
+        f"/api/proposal-replies/{pw.reply.pk}/",
+    ):
+        assert client.get(url).status_code == 404, url
+    listing = client.get("/api/proposals/").json()
+    assert listing["count"] == 0

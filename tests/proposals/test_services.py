@@ -480,3 +480,25 @@ def test_assignment_rows_of_co_handlers_are_not_the_clerks(world, pc, day):
     proposal = assigned(world)
     rows = ProposalAssignment.objects.visible_to(world.clerk).filter(proposal=proposal)
     assert list(rows.values_list("unit_id", flat=True)) == [world.unit.pk]
+
+
+@pytest.mark.parametrize("kind", ["coview", "rehandle"])
+def test_one_month_periods_move_off_national_day(world, pc, clock, kind):
+    clock(datetime.date(2026, 9, 1))  # + 1 month = 1 October, a holiday
+    if kind == "coview":
+        proposal = assigned(world)
+        co = proposal.assignments.get(role="co")
+        assert co.co_view_due == datetime.date(2026, 10, 8)
+        return
+    clock(datetime.date(2026, 7, 1))
+    proposal = replied(world)
+    clock(datetime.date(2026, 9, 1))
+    services.proposal_rate(
+        actor=world.deputy_user,
+        proposal=proposal,
+        attitude="basically",
+        result="unsatisfied",
+        comment="没有时间表",
+    )
+    proposal.refresh_from_db()
+    assert proposal.due_date == datetime.date(2026, 10, 8)

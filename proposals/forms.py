@@ -210,3 +210,21 @@ class SettingsForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("附件"))
+
+
+class PaperProposalForm(ProposalForm):
+    """A proposal handed in on paper, entered by the office in the author's name."""
+
+    author = forms.ModelChoiceField(label=_("领衔代表"), queryset=Deputy.objects.none())
+
+    field_order = ["token", "author"]
+
+    def __init__(self, *args, authors, **kw):
+        super().__init__(*args, cosigner_choices=authors, source_choices=(), with_file=False, **kw)
+        self.fields["author"].queryset = authors
+        del self.fields["sources"]
+        self.fields["cosigners"].help_text = _("在纸质建议上签名的同级代表。")
+        self.order_fields(["token", "author"])
+
+    def source_pairs(self):
+        return []

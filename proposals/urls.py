@@ -7,6 +7,7 @@ app_name = "proposals"
 urlpatterns = [
     path("", views.proposal_list, name="list"),
     path("new/", views.proposal_new, name="new"),
+    path("paper/", views.proposal_paper, name="paper"),
     path("figures/", views.figures_page, name="figures"),
     path("ledger/", views.ledger_start, name="ledger"),
     path("supervised/", views.supervised, name="supervised"),

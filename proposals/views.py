@@ -159,6 +159,44 @@ def proposal_new(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def proposal_paper(request):
+    """The office enters a proposal handed in on paper (会议期间 mostly)."""
+    if not can.may_keep_office_anywhere(request.user):
+        raise PermissionDenied
+    authors = (
+        Deputy.objects.visible_to(request.user)
+        .filter(
+            status=Deputy.Status.ACTIVE,
+            level__in=[Deputy.Level.CITY, Deputy.Level.COUNTY, Deputy.Level.TOWNSHIP],
+        )
+        .order_by("name")
+    )
+    form = forms.PaperProposalForm(
+        request.POST or None, initial={"session": "during"}, authors=authors
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            proposal = services.proposal_record_paper(
+                actor=request.user,
+                author=data["author"],
+                values=data,
+                cosigner_ids=[d.pk for d in data["cosigners"]],
+                token=data.get("token") or None,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            if isinstance(error, PermissionDenied):
+                form.add_error("author", _("该代表不属于您所在人大。"))
+            else:
+                add_service_errors(form, error)
+        else:
+            messages.success(request, _("纸质建议已录入并提交，请登记交办。"))
+            return _back(proposal)
+    return render(request, "proposals/form.html", {"form": form, "paper": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def proposal_edit(request, proposal_pk: int):
     proposal = _proposal(request, proposal_pk, for_write=True)
     if not WORKFLOW.can("edit", request.user, proposal):

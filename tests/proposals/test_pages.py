@@ -241,3 +241,30 @@ def test_another_unit_of_the_same_county_gets_404(client, world, day):
         assert client.get(url).status_code == 404, url
     listing = client.get("/api/proposals/").json()
     assert listing["count"] == 0
+
+
+def test_the_office_enters_a_paper_proposal(client_for, world, pc, day):
+    from duties.models import DutyCredit
+
+    url = reverse("proposals:paper")
+    assert client_for(world.leader).get(url).status_code == 403
+    assert client_for(world.deputy_user).get(url).status_code == 403
+    office = client_for(world.county_officer)
+    assert office.get(url).status_code == 200
+    data = {
+        **VALUES,
+        "session": "during",
+        "token": "paper-1",
+        "author": world.deputy.pk,
+        "cosigners": [world.other_deputy.pk],
+    }
+    assert office.post(url, data).status_code == 302
+    office.post(url, data)  # the retried POST finds the first
+    proposal = Proposal.objects.get()
+    assert proposal.status == "submitted" and proposal.session == "during"
+    assert proposal.cosignatures.get().status == "confirmed"
+    assert DutyCredit.objects.filter(object_id=proposal.pk).count() == 2
+    # a deputy of another county is not offered, and forcing one is refused
+    data = {**data, "token": "paper-2", "author": world.neighbour_deputy.pk}
+    response = office.post(url, data)
+    assert response.status_code == 200 and Proposal.objects.count() == 1

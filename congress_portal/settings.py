@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "legislation",
     "appointments",
     "livelihood",
+    "proposals",
     "public",
     "dashboards",
     "ledgers",
@@ -527,6 +528,9 @@ SPECTACULAR_SETTINGS = {
         "LegislativeChannelEnum": "legislation.models.Channel",
         "SuggestionChannelEnum": "suggestions.models.Channel",
         "SatisfactionEnum": "suggestions.models.Satisfaction",
+        "ProposalCategoryEnum": "proposals.models.Category",
+        "SuggestionCategoryEnum": "suggestions.models.Category",
+        "ProposalRatingEnum": "proposals.models.Rating",
     },
 }
 

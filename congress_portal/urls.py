@@ -22,6 +22,9 @@ from legislation.api import ConsultationViewSet
 from livelihood.api import CycleViewSet as LivelihoodCycleViewSet
 from livelihood.api import RoundViewSet as LivelihoodRoundViewSet
 from notifications.api import NotificationViewSet
+from proposals.api import ContactViewSet as ProposalContactViewSet
+from proposals.api import ProposalViewSet
+from proposals.api import ReplyViewSet as ProposalReplyViewSet
 from receptions.api import ActivityViewSet, HouseholdViewSet, ReceptionViewSet, VisitViewSet
 from regions.api import RegionViewSet
 from stations.api import StationViewSet
@@ -68,6 +71,9 @@ router.register("public-bookings", PublicBookingViewSet, basename="public-bookin
 router.register("public-report-votes", PublicVoteViewSet, basename="public-report-vote")
 router.register("livelihood/cycles", LivelihoodCycleViewSet, basename="livelihood-cycle")
 router.register("livelihood/rounds", LivelihoodRoundViewSet, basename="livelihood-round")
+router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("proposal-contacts", ProposalContactViewSet, basename="proposal-contact")
+router.register("proposal-replies", ProposalReplyViewSet, basename="proposal-reply")
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -89,12 +95,14 @@ urlpatterns = [
     path("phones/", include("core.urls")),
     path("appointments/", include("appointments.urls")),
     path("livelihood/", include("livelihood.urls")),
+    path("proposals/", include("proposals.urls")),
     # Citizens' pages (no login), reached from QR codes: short paths.
     path("p/", include("public.urls")),
     path("c/", include("suggestions.public_urls")),
     path("l/", include("legislation.public_urls")),
     path("a/", include("appointments.public_urls")),
     path("m/", include("livelihood.public_urls")),
+    path("pp/", include("proposals.public_urls")),
     path("placards/", include("public.placard_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI (signed-in staff only) runs no inline script with the split view, but

@@ -69,6 +69,12 @@ ENTRIES = [
         _("在手机上参加民生实事项目电子表决，查看您监督的项目。"),
     ),
     NavEntry(
+        _("代表建议"),
+        "proposals:list",
+        (*STAFF, Role.LEADER, Role.DEPUTY, Role.UNIT_CLERK),
+        _("代表建议的提出、联名、登记交办、办理答复、三见面、评价、重点督办和统计。"),
+    ),
+    NavEntry(
         _("督办"),
         "supervision:queue",
         (*STAFF, Role.LEADER),

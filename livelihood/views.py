@@ -343,11 +343,11 @@ def proposal_from_suggestion(request, cycle_pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def proposal_decide(request, proposal_pk: int):
+def proposal_decide(request, livelihood_proposal_pk: int):
     proposal = access_object(
         Proposal.objects.select_related("cycle", "cycle__region"),
         request.user,
-        proposal_pk,
+        livelihood_proposal_pk,
         for_write=True,
     )
     cycle = proposal.cycle

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.appointments.world import appointments_world
 from tests.legislation.world import legislation_world
 from tests.livelihood.world import livelihood_world
+from tests.proposals.world import proposal_world
 from tests.receptions.registers import registers
 from tests.suggestions.world import suggestion_world
 
@@ -81,10 +82,18 @@ PARAMETERS = {
     "leader_visit_pk": lambda w: appointments_world(w).visit.pk,
     # Livelihood projects (livelihood/): see tests/livelihood/world.py.
     "cycle_pk": lambda w: livelihood_world(w).cycle.pk,
-    "proposal_pk": lambda w: livelihood_world(w).proposal.pk,
+    "livelihood_proposal_pk": lambda w: livelihood_world(w).proposal.pk,
     "project_pk": lambda w: livelihood_world(w).project.pk,
     "round_pk": lambda w: livelihood_world(w).round.pk,
     "problem_pk": lambda w: livelihood_world(w).problem.pk,
+    # Deputies' formal suggestions (proposals/): see tests/proposals/world.py.
+    "proposal_pk": lambda w: proposal_world(w).proposal.pk,
+    "proposal_assignment_pk": lambda w: proposal_world(w).lead.pk,
+    "proposal_meeting_pk": lambda w: proposal_world(w).meeting.pk,
+    "file_pk": lambda w: proposal_world(w).letter.pk,
+    "step": lambda w: "register",
+    "contact_pk": lambda w: proposal_world(w).contact.pk,
+    "reply_pk": lambda w: proposal_world(w).reply.pk,
 }
 
 
@@ -320,6 +329,9 @@ PUBLIC_URL_NAMES |= {
     "public_livelihood:receipt",
     "public_livelihood:project",
 }
+# A body's published handling results of formal suggestions (proposals/public_urls.py):
+# public by law (Deputies Law), with no citizen's data; tests/proposals/test_public.py.
+PUBLIC_URL_NAMES |= {"public_proposals:body"}
 
 PARAM_RE = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 

@@ -530,7 +530,6 @@ SPECTACULAR_SETTINGS = {
         "SatisfactionEnum": "suggestions.models.Satisfaction",
         "ProposalCategoryEnum": "proposals.models.Category",
         "SuggestionCategoryEnum": "suggestions.models.Category",
-        "ProposalRatingEnum": "proposals.models.Rating",
     },
 }
 

@@ -82,7 +82,7 @@ class ProjectRowSerializer(serializers.Serializer):
     percent_done = serializers.IntegerField(source="project.percent_done")
 
 
-class ProposalSerializer(serializers.Serializer):
+class LivelihoodProposalSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField()
     title = serializers.CharField()
@@ -117,12 +117,12 @@ class CycleViewSet(viewsets.ReadOnlyModelViewSet):
         cycle = self.get_object()
         return Response(ProjectRowSerializer(selectors.results_of(cycle), many=True).data)
 
-    @extend_schema(responses=ProposalSerializer(many=True))
+    @extend_schema(responses=LivelihoodProposalSerializer(many=True))
     @action(detail=True)
     def proposals(self, request, cycle_pk=None):
         cycle = self.get_object()
         rows = selectors.proposals_of(cycle)[:500]
-        return Response(ProposalSerializer(rows, many=True).data)
+        return Response(LivelihoodProposalSerializer(rows, many=True).data)
 
 
 class TallyInSerializer(serializers.Serializer):

@@ -38,7 +38,5 @@ def station_items(user) -> list[Item]:
 def deputy_items(user) -> list[Item]:
     today = clock.today()
     return [
-        _item(
-            user, _("未来30天的接待日"), today, today + datetime.timedelta(days=UPCOMING_DAYS)
-        ),
+        _item(user, _("未来30天的接待日"), today, today + datetime.timedelta(days=UPCOMING_DAYS)),
     ]

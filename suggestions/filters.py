@@ -11,7 +11,15 @@ from regions.models import Region
 from regions.selectors import region_choices
 from stations.models import Station
 
-from .models import Assignment, Category, Channel, Constituent, HandlingUnit, Satisfaction, Suggestion
+from .models import (
+    Assignment,
+    Category,
+    Channel,
+    Constituent,
+    HandlingUnit,
+    Satisfaction,
+    Suggestion,
+)
 
 DUE_WINDOWS = [
     ("overdue", _("已超期")),

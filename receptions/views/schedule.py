@@ -51,10 +51,7 @@ def schedule(request):
     days, first, last, is_range, selected, deputy = schedule_days(
         request.user, stations, request.GET, today=clock.today()
     )
-    if is_range:
-        first_of_month = first.replace(day=1)
-    else:
-        first_of_month = first
+    first_of_month = first.replace(day=1) if is_range else first
     page = Paginator(days, DAYS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

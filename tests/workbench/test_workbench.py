@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from core import clock
 from deputies.models import StationMembership
+from jobs.models import Job
 from receptions.models import ReceptionRule
 from suggestions import services
 from suggestions.models import Suggestion
@@ -86,6 +87,21 @@ def _populate(world, size: int) -> None:
             )
     with clock.frozen(datetime.datetime(2026, 6, 10, 9, 0, tzinfo=datetime.UTC)):
         escalate_overdue()
+    for who in ("township_officer", "county_officer", "city_officer", "sysadmin"):
+        user = getattr(world, who)
+        for finished, status in (
+            (datetime.datetime(2026, 6, 9, 8, tzinfo=datetime.UTC), Job.Status.DONE),
+            (datetime.datetime(2026, 5, 1, 8, tzinfo=datetime.UTC), Job.Status.DONE),
+            (None, Job.Status.RUNNING),
+        ):
+            Job.objects.create(
+                kind="export",
+                title="导出",
+                created_by=user,
+                region=world.county,
+                status=status,
+                finished_at=finished,
+            )
 
 
 @pytest.fixture
@@ -155,6 +171,7 @@ def test_staff_counts_name_the_states(client, bench):
     assert counts["承办单位退回"] == 2
     assert counts["答复已超期"] == 4  # the reply deadline runs from assignment, signed or not
     assert counts["督办中的事项"] >= 2
+    assert counts["近7天完成的导入导出任务"] == 2  # the one a day ago, per round
     clerk = _counts(client, bench.clerk)
     assert clerk["待签收"] == 4  # the overdue unsigned ones and today's
     assert clerk["待答复"] == 2

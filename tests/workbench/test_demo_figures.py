@@ -43,3 +43,25 @@ def test_raised_matters_older_than_a_month_are_mostly_closed(world, clock):
     assert not recent.filter(status=Suggestion.Status.CLOSED, handling="local").exists()
     for moment in raised.values_list("submitted_at", flat=True):
         assert 8 <= timezone.localtime(moment).hour < 18
+
+
+def test_no_demo_deputy_misses_dozens_of_duty_days(world, clock):
+    from collections import Counter
+
+    from duties.selectors import missed_duty_days
+    from stations.models import Station
+
+    clock(datetime.date(2026, 12, 3))
+    f.UserFactory(username="admin", is_superuser=True, is_staff=True)
+    for deputy in (world.deputy, world.other_deputy):
+        StationMembership.objects.create(
+            deputy=deputy, station=world.station, start_date=datetime.date(2025, 1, 1)
+        )
+    with core_clock.frozen(datetime.date(2026, 12, 3)):
+        demo.seed()
+        missed = missed_duty_days(
+            Station.objects.all(), datetime.date(2026, 1, 1), datetime.date(2026, 12, 2)
+        )
+    by_deputy = Counter(m.deputy.pk for m in missed)
+    assert by_deputy, "on-duty deputies miss a few days, not none"
+    assert max(by_deputy.values()) <= 12, by_deputy  # the showcase station has 3 rules

@@ -13,3 +13,9 @@ def can_enrol_second_factor(user) -> bool:
 def can_manage_two_factor_rules(user) -> bool:
     """System administrators say which roles in their region must use a second factor."""
     return is_sysadmin(user)
+
+
+def can_read_staff_descriptions(user) -> bool:
+    """The home page's menu cards describe congress staff's work (受理、交办、管理...);
+    only staff (and administrators) are shown those descriptions."""
+    return holds(user, STAFF)

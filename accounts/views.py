@@ -19,13 +19,18 @@ from audit.services import history_of
 from core.forms import add_service_errors
 from core.masking import mask_phone
 from core.navigation import entries_for
+from core.workbench import workbench_for
 from tenancy.access import access_object
 from tenancy.scope import scope_of
 
 from . import two_factor
 from .forms import EnrolTokenForm, RoleForm, TwoFactorRuleForm, UserCreateForm
 from .models import RoleAssignment, SmsDevice, TwoFactorRequirement, User
-from .permissions import can_enrol_second_factor, can_manage_two_factor_rules
+from .permissions import (
+    can_enrol_second_factor,
+    can_manage_two_factor_rules,
+    can_read_staff_descriptions,
+)
 from .selectors import locked_until
 from .services import (
     recovery_codes_issue,
@@ -55,6 +60,10 @@ def home(request):
         {
             "assignments": assignments,
             "cards": [entry for entry in entries_for(request.user) if entry[0].description],
+            "workbench": workbench_for(request.user),
+            # The menu's descriptions name staff work (受理、交办...): other roles get
+            # the titles alone, so no card describes an action the role cannot take.
+            "describe_cards": can_read_staff_descriptions(request.user),
             "is_read_only": bool(scope.read) and not scope.write,
             "can_enrol_second_factor": can_enrol_second_factor(request.user),
         },

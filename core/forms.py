@@ -1,8 +1,11 @@
 """Form pieces every app shares: service errors onto forms, several photos in one field."""
 
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def add_service_errors(form, error: ValidationError, *, default_field: str | None = None) -> None:
@@ -46,3 +49,24 @@ class MultipleImageField(forms.ImageField):
                 )
             cleaned.append(super().clean(upload, initial))
         return cleaned
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """django-filter's sort picker with labels in the portal's language: `field_labels`
+    keyed by the *parameter* ("region", not "region_path"), and "（降序）" for the
+    reverse order (django-filter's own "%s (descending)" has no Chinese translation).
+    Labels stay lazy, so each request shows its own language."""
+
+    def __init__(self, *args, field_labels=None, **kwargs):
+        fields = dict(self.normalize_fields(kwargs.get("fields", ())))
+        by_param = field_labels or {}
+        labels = {field: by_param[param] for field, param in fields.items() if param in by_param}
+        super().__init__(*args, field_labels=labels, **kwargs)
+
+    def build_choices(self, fields, labels):
+        choices = []
+        for field, param in fields.items():
+            label = labels.get(field, param)
+            choices.append((param, label))
+            choices.append((f"-{param}", format_lazy(gettext_lazy("{}（降序）"), label)))
+        return choices

@@ -2,10 +2,9 @@
 
 Each URL uses the list's own filter parameters (stations and deputies: `region` by
 code; the suggestions inbox: `region` by id, `station`, `status`, `category`,
-`overdue`; the reception register: `station`, `start`, `end`). The inbox and the
-reception register do not filter by date or region yet: their links carry `start`,
-`end` (and `region` for the register) ahead of those filters, so today they show
-the same rows without the period, and the exact rows once the lists accept them.
+`overdue`, `counted=received` (merged duplicates left out, as the dashboard counts),
+`start`/`end` (received between, Beijing time); the reception register: `station`,
+`region`, `start`, `end`).
 """
 
 from __future__ import annotations
@@ -44,7 +43,8 @@ def figure_links(dash: Dashboard) -> dict[str, str]:
 
     links = {
         "receptions": _url("receptions:log_list", {**register, **period}),
-        "received": _url("suggestions:inbox", {**inbox, **period}),
+        # "received" leaves merged duplicates out (counting.py): so does the list.
+        "received": _url("suggestions:inbox", {**inbox, "counted": "received", **period}),
         "solved": _url("suggestions:inbox", {**inbox, "outcome": "solved", **period}),
         "rejected": _url("suggestions:inbox", {**inbox, "status": "rejected", **period}),
         "overdue": _url("suggestions:inbox", {**inbox, "overdue": "true"}),
@@ -63,7 +63,9 @@ def figure_links(dash: Dashboard) -> dict[str, str]:
                 {**by_region_code, "status": "active", "stars": stars or "none"},
             )
     for code, _label, _n in dash.categories:
-        links[f"category_{code}"] = _url("suggestions:inbox", {**inbox, "category": code, **period})
+        links[f"category_{code}"] = _url(
+            "suggestions:inbox", {**inbox, "category": code, "counted": "received", **period}
+        )
     return links
 
 

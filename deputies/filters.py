@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core.forms import OrderingFilter
 from stations.filters import RegionLabelled
 from stations.models import Station
 
@@ -42,7 +43,7 @@ class DeputyFilter(django_filters.FilterSet):
     group = django_filters.ModelChoiceFilter(
         label=_("代表小组"), queryset=visible_groups, method="in_group", empty_label=_("全部小组")
     )
-    sort = django_filters.OrderingFilter(
+    sort = OrderingFilter(
         label=_("排序"),
         fields=(("region_path", "region"), ("name", "name"), ("level_rank", "level")),
         field_labels={"region": _("按区划"), "name": _("按姓名"), "level": _("按层级")},

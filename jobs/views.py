@@ -7,15 +7,17 @@ from django.views.decorators.http import require_safe
 from tenancy.access import access_object
 
 from .models import Job
+from .selectors import job_rows
 from .services import job_record_download
 
 
 @login_required
 @require_safe
 def job_list(request):
-    jobs = Job.objects.visible_to(request.user).order_by("-created_at", "-pk")
+    jobs = job_rows(request.user, request.GET)
     page = Paginator(jobs, 20).get_page(request.GET.get("page"))
-    return render(request, "jobs/job_list.html", {"page": page})
+    recent = request.GET.get("recent") == "done"
+    return render(request, "jobs/job_list.html", {"page": page, "recent": recent})
 
 
 def _job_for(request, job_pk: int) -> Job:

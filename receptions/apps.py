@@ -23,3 +23,23 @@ class ReceptionsConfig(AppConfig):
                 may_reveal=can_reveal_household_phone,
             )
         )
+
+        from accounts.roles import Role
+        from core.workbench import register_item
+
+        from . import workbench
+
+        register_item(
+            "receptions.station",
+            roles=(Role.STATION_OFFICER,),
+            order=20,
+            title=_("进站接待"),
+            items=workbench.station_items,
+        )
+        register_item(
+            "receptions.deputy",
+            roles=(Role.DEPUTY,),
+            order=21,
+            title=_("进站值班"),
+            items=workbench.deputy_items,
+        )

@@ -23,6 +23,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from calendars.workdays import WorkingCalendar
 from core import clock
+from core.params import parse_id
 from deputies.models import Deputy, StationMembership
 from stations.models import Station
 
@@ -88,6 +89,48 @@ def duty_days_between(
     ).values("pk")
     days = _days_for_rules(ReceptionRule.objects.filter(pk__in=involved), start, end)
     return [day for day in days if any(d.pk == deputy.pk for d in day.deputies)]
+
+
+def _date_param(value) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+def schedule_window(params, *, today: datetime.date) -> tuple[datetime.date, datetime.date, bool]:
+    """(first, last, is_range) of the schedule page: `start`/`end` (at most 62 days
+    apart) when both are given, else the month of `month` (default this month)."""
+    start, end = _date_param(params.get("start")), _date_param(params.get("end"))
+    if start and end and start <= end <= start + datetime.timedelta(days=62):
+        return start, end, True
+    try:
+        year, month = (int(part) for part in params.get("month", "").split("-"))
+        first = datetime.date(year, month, 1)
+    except (TypeError, ValueError):
+        first = today.replace(day=1)
+    following = datetime.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, following - ONE_DAY, False
+
+
+def schedule_days(user, stations: QuerySet, params, *, today: datetime.date):
+    """The schedule page's rows for `params` (`station`, `month` or `start`/`end`):
+    the days of the stations the user sees, or a deputy's own duty days. Returns
+    (days, first, last, is_range, selected station, deputy)."""
+    first, last, is_range = schedule_window(params, today=today)
+    selected = None
+    if (station_pk := parse_id(params.get("station"))) is not None:
+        selected = stations.filter(pk=station_pk).first()
+    deputy = Deputy.objects.filter(user=user).first()
+    if selected is not None:
+        days = reception_days_between(stations.filter(pk=selected.pk), first, last)
+    elif stations.exists():
+        days = reception_days_between(stations, first, last)
+    elif deputy is not None:
+        days = duty_days_between(deputy, first, last)
+    else:
+        days = []
+    return days, first, last, is_range, selected, deputy
 
 
 # --- The engine ---------------------------------------------------------------------

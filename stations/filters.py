@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import OrderingFilter
 from core.params import IdFilter
 from regions.models import Region
 from regions.selectors import region_choices
@@ -75,7 +76,7 @@ class StationFilter(django_filters.FilterSet):
     )
     # Points of one station (API and links from a station page; hidden in the list form).
     parent = IdFilter(label=_("所属联络站"), field_name="parent_id", widget=forms.HiddenInput)
-    sort = django_filters.OrderingFilter(
+    sort = OrderingFilter(
         label=_("排序"),
         fields=(
             ("region_path", "region"),

@@ -24,3 +24,30 @@ class SuggestionsConfig(AppConfig):
         )
         # Reply, signing and return deadlines move when holidays are edited.
         register_mover("suggestions", move_deadlines)
+
+        from accounts.roles import STAFF, Role
+        from core.workbench import register_item
+
+        from . import workbench
+
+        register_item(
+            "suggestions.staff",
+            roles=STAFF,
+            order=10,
+            title=_("意见建议"),
+            items=workbench.staff_items,
+        )
+        register_item(
+            "suggestions.unit",
+            roles=(Role.UNIT_CLERK,),
+            order=11,
+            title=_("本单位承办"),
+            items=workbench.unit_items,
+        )
+        register_item(
+            "suggestions.deputy",
+            roles=(Role.DEPUTY,),
+            order=12,
+            title=_("群众反映的问题"),
+            items=workbench.deputy_items,
+        )

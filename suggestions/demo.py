@@ -279,6 +279,17 @@ def _lead_unit(units: list[HandlingUnit], category: str) -> HandlingUnit:
     return units[0]
 
 
+def _office_hours(rng, now: datetime.datetime, days_ago: int) -> datetime.datetime:
+    """A moment `days_ago` days before `now` between 08:00 and 18:00 Beijing time (people
+    raise matters by day: never at 04:11), and never after `now`."""
+    day = timezone.localtime(now).date() - datetime.timedelta(days=days_ago)
+    at = datetime.time(rng.randint(8, 17), rng.randint(0, 59))
+    moment = timezone.make_aware(datetime.datetime.combine(day, at))
+    if moment > now:
+        moment -= datetime.timedelta(days=1)
+    return moment
+
+
 def seed_suggestions(units_by_county, stdout=None) -> int:
     from calendars.workdays import WorkingCalendar
 
@@ -321,7 +332,7 @@ def seed_suggestions(units_by_county, stdout=None) -> int:
             "local_handling": rng.randint(2, 20),
             "reopened": rng.randint(25, 60),
         }.get(plan, rng.randint(8, 175))
-        submitted_at = now - datetime.timedelta(days=days_ago, hours=rng.randint(0, 10))
+        submitted_at = _office_hours(rng, now, days_ago)
         county = counties.get(source.county_code, city)
         constituent = None
         if rng.random() < 0.8:

@@ -2,7 +2,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
@@ -12,11 +12,20 @@ from regions.models import Region
 from regions.selectors import region_choices
 from stations.models import Station
 
-from .models import Category, Channel, Constituent, HandlingUnit, Satisfaction, Suggestion
+from .models import (
+    Assignment,
+    Category,
+    Channel,
+    Constituent,
+    HandlingUnit,
+    Satisfaction,
+    Suggestion,
+)
 
 DUE_WINDOWS = [
     ("overdue", _("已超期")),
     ("3", _("3天内到期")),
+    ("3wd", _("3个工作日内到期")),
     ("7", _("7天内到期")),
     ("none", _("无期限")),
 ]
@@ -76,6 +85,27 @@ class SuggestionFilter(django_filters.FilterSet):
         label=_("收到日期止"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    # The dashboards' "received": every suggestion but a merged duplicate.
+    counted = django_filters.ChoiceFilter(
+        label=_("范围"),
+        choices=[("received", _("收到件（不含已合并的重复件）"))],
+        method="filter_counted",
+        empty_label=_("全部"),
+    )
+    # Still being handled (any open status): a deputy's matters not yet closed.
+    open = django_filters.ChoiceFilter(
+        label=_("办理进度"),
+        choices=[("true", _("尚未办结"))],
+        method="filter_open",
+        empty_label=_("全部"),
+    )
+    # Sent back by the lead unit and waiting to be assigned again.
+    returned = django_filters.ChoiceFilter(
+        label=_("退回"),
+        choices=[("true", _("承办单位退回待重新交办"))],
+        method="filter_returned",
+        empty_label=_("全部"),
+    )
     outcome = django_filters.ChoiceFilter(
         label=_("结果"),
         choices=[("solved", _("已解决（办结且未评不满意）"))],
@@ -128,6 +158,11 @@ class SuggestionFilter(django_filters.FilterSet):
             return queryset.filter(rule.overdue_q(today=today))
         if value == "none":
             return queryset.filter(due_date__isnull=True)
+        if value == "3wd":
+            from calendars.workdays import add_working_days
+
+            until = add_working_days(today, 3).date
+            return queryset.filter(rule.due_soon_q(today=today, until=until))
         if (days := parse_int(value, high=3660)) is not None:
             until = today + datetime.timedelta(days=days)
             return queryset.filter(rule.due_soon_q(today=today, until=until))
@@ -140,10 +175,41 @@ class SuggestionFilter(django_filters.FilterSet):
             )
         return queryset
 
+    def filter_counted(self, queryset, name, value):
+        if value == "received":
+            return queryset.exclude(status=Suggestion.Status.MERGED)
+        return queryset
+
+    def filter_open(self, queryset, name, value):
+        if value == "true":
+            return queryset.filter(status__in=Suggestion.OPEN_STATUSES)
+        return queryset
+
+    def filter_returned(self, queryset, name, value):
+        if value == "true":
+            returned = Assignment.objects.filter(
+                suggestion=OuterRef("pk"),
+                role=Assignment.Role.LEAD,
+                status=Assignment.Status.RETURNED,
+            )
+            return queryset.filter(Exists(returned), status=Suggestion.Status.ACCEPTED)
+        return queryset
+
     def filter_overdue(self, queryset, name, value):
         if value == "true":
             return self.filter_due(queryset, name, "overdue")
         return queryset
+
+
+def inbox_rows(user, data) -> tuple[SuggestionFilter, object]:
+    """The inbox's filter and rows for `data` (GET parameters): the list and every
+    count that links to it (the home page's workbench) read the rows here."""
+    from .selectors import inbox
+
+    visible = inbox(user)
+    filterset = SuggestionFilter(data or None, queryset=visible, user=user)
+    rows = filterset.qs if filterset.is_valid() else visible
+    return filterset, rows
 
 
 class ConstituentFilter(django_filters.FilterSet):

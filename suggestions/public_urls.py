@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public_views
+from . import public_photos, public_views
 
 app_name = "public_suggestions"
 
@@ -16,5 +16,10 @@ urlpatterns = [
         "track/<str:tracking_code>/files/<int:attachment_pk>/",
         public_views.track_attachment,
         name="track_attachment",
+    ),
+    path(
+        "track/<str:tracking_code>/photos/<int:photo_pk>/",
+        public_photos.track_photo,
+        name="track_photo",
     ),
 ]

@@ -85,8 +85,17 @@ def inbox(user) -> QuerySet[Suggestion]:
     )
 
 
-def unit_queue(user, unit: HandlingUnit, *, done: bool = False) -> QuerySet[Assignment]:
+UNIT_QUEUE_STATES = ("pending", "acknowledged", "overdue", "reopened")
+
+
+def unit_queue(
+    user, unit: HandlingUnit, *, done: bool = False, state: str = ""
+) -> QuerySet[Assignment]:
     """A unit's assignments the user may see, overdue first, then by the nearest deadline.
+
+    `state` narrows the open queue: "pending" (to sign), "acknowledged" (signed, to
+    reply), "overdue" (late to sign or to reply), "reopened" (sent back to be handled
+    again after the citizen was not satisfied).
 
     A county may assign a township's suggestion to another township's government, so
     seeing a unit does not mean seeing every suggestion it holds.
@@ -122,6 +131,14 @@ def unit_queue(user, unit: HandlingUnit, *, done: bool = False) -> QuerySet[Assi
             )
         )
     )
+    if not done and state == "pending":
+        queryset = queryset.filter(status=Assignment.Status.PENDING)
+    elif not done and state == "acknowledged":
+        queryset = queryset.filter(status=Assignment.Status.ACKNOWLEDGED)
+    elif not done and state == "overdue":
+        queryset = queryset.filter(overdue=True)
+    elif not done and state == "reopened":
+        queryset = queryset.filter(suggestion__reopened_count__gt=0)
     if done:
         # A suggestion the unit sent back or had taken away is no longer the clerk's to
         # open: its row stays as a record, without the link or the text.

@@ -23,7 +23,7 @@ from tenancy.access import access_object
 
 from . import permissions as can
 from . import selectors, services
-from .filters import ConstituentFilter, HandlingUnitFilter, SuggestionFilter
+from .filters import ConstituentFilter, HandlingUnitFilter, inbox_rows
 from .forms import (
     AnswerForm,
     AssignForm,
@@ -72,9 +72,7 @@ def inbox(request):
     units = selectors.units_of(request.user)
     if is_unit_clerk_only(request.user) and len(units) == 1:
         return redirect("suggestions:unit_detail", unit_pk=units[0].pk)
-    visible = selectors.inbox(request.user)
-    filterset = SuggestionFilter(request.GET or None, queryset=visible, user=request.user)
-    rows = filterset.qs if filterset.is_valid() else visible
+    filterset, rows = inbox_rows(request.user, request.GET)
     page = Paginator(rows.order_by("-submitted_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -530,9 +528,10 @@ def unit_detail(request, unit_pk: int):
     """The unit's queue: its assignments with deadlines, overdue first."""
     unit = access_object(HandlingUnit.objects.select_related("region"), request.user, unit_pk)
     done = request.GET.get("done") == "1"
-    page = Paginator(selectors.unit_queue(request.user, unit, done=done), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    state = request.GET.get("state", "")
+    state = state if state in selectors.UNIT_QUEUE_STATES else ""
+    rows = selectors.unit_queue(request.user, unit, done=done, state=state)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     clerks = unit_clerk_assignments(unit)
     return render(
         request,
@@ -541,6 +540,7 @@ def unit_detail(request, unit_pk: int):
             "unit": unit,
             "page": page,
             "done": done,
+            "state": state,
             "clerks": clerks,
             "can_manage": can.can_manage_region(request.user, unit.region),
         },

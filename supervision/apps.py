@@ -14,3 +14,16 @@ class SupervisionConfig(AppConfig):
         # Every tracked deadline (formal suggestions, plans, appointments...) moves
         # when holidays are edited, like the suggestions' own.
         register_mover("tracked", move_tracked)
+
+        from accounts.roles import STAFF
+        from core.workbench import register_item
+
+        from . import workbench
+
+        register_item(
+            "supervision.staff",
+            roles=STAFF,
+            order=15,
+            title=_("督办"),
+            items=workbench.staff_items,
+        )

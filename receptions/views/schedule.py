@@ -13,8 +13,6 @@ from django.views.decorators.http import require_POST
 
 from core import clock
 from core.forms import add_service_errors as _add_errors
-from core.params import parse_id
-from deputies.models import Deputy
 from stations.models import Station
 from tenancy.access import access_object, can_write
 
@@ -27,7 +25,7 @@ from ..models import (
     ReceptionRule,
 )
 from ..permissions import can_read_schedule
-from ..selectors import duty_days_between, reception_days_between, upcoming_reception_days
+from ..selectors import schedule_days, upcoming_reception_days
 from ..services import (
     reception_exception_delete,
     reception_exception_save,
@@ -37,14 +35,6 @@ from ..services import (
 )
 
 DAYS_PER_PAGE = 100
-
-
-def _month_param(request) -> datetime.date:
-    try:
-        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
-        return datetime.date(year, month, 1)
-    except (TypeError, ValueError):
-        return clock.today().replace(day=1)
 
 
 def _shift_month(first: datetime.date, months: int) -> datetime.date:
@@ -57,30 +47,21 @@ def schedule(request):
     """The month's reception days: of the stations the user sees, or a deputy's own duty."""
     if not can_read_schedule(request.user):
         raise PermissionDenied
-    first = _month_param(request)
-    last = _shift_month(first, 1) - datetime.timedelta(days=1)
     stations = Station.objects.visible_to(request.user)
-    selected = None
-    if (station_pk := parse_id(request.GET.get("station"))) is not None:
-        selected = stations.filter(pk=station_pk).first()
-    deputy = Deputy.objects.filter(user=request.user).first()
-    if selected is not None:
-        days = reception_days_between(stations.filter(pk=selected.pk), first, last)
-    elif stations.exists():
-        days = reception_days_between(stations, first, last)
-    elif deputy is not None:
-        days = duty_days_between(deputy, first, last)
-    else:
-        days = []
+    days, first, last, is_range, selected, deputy = schedule_days(
+        request.user, stations, request.GET, today=clock.today()
+    )
+    first_of_month = first.replace(day=1) if is_range else first
     page = Paginator(days, DAYS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "receptions/schedule.html",
         {
             "page": page,
-            "month": first,
-            "previous_month": _shift_month(first, -1),
-            "next_month": _shift_month(first, 1),
+            "month": first_of_month,
+            "range": (first, last) if is_range else None,
+            "previous_month": _shift_month(first_of_month, -1),
+            "next_month": _shift_month(first_of_month, 1),
             "this_month": clock.today().replace(day=1),
             "stations": stations.only("pk", "name").order_by("name"),
             "selected": selected,

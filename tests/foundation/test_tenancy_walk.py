@@ -275,6 +275,7 @@ PUBLIC_URL_NAMES |= {
     "public_suggestions:track_detail",  # shown only to a browser that proved code + phone digits
     "public_suggestions:track_rate",
     "public_suggestions:track_attachment",  # the same proof, and the file must be the suggestion's
+    "public_suggestions:track_photo",  # the same proof, and the photo must be the suggestion's
 }
 # The Open311 interface answers client systems by their key, not a session: its own
 # tests (tests/open311/) walk another county's key against this county's requests.

@@ -27,6 +27,8 @@ PDF_TEMPLATES = {
     "supervision/templates/supervision/letter.html",
     "legislation/templates/legislation/_poster.html",
     "legislation/templates/legislation/summary_document.html",
+    "livelihood/templates/livelihood/_poster.html",
+    "livelihood/templates/livelihood/notice.html",
 }
 
 

@@ -309,6 +309,7 @@ def deputies_import(*, actor, source, filename: str = "") -> list[Deputy]:
     The sheet is checked again here; any problem raises ImportRejected and nothing is
     written. One audit record of action import summarises the batch.
     """
+    from public.cache import invalidate as public_pages_changed
     from stations.importing import common_region
     from stations.spreadsheets import read_sheet
 
@@ -329,6 +330,8 @@ def deputies_import(*, actor, source, filename: str = "") -> list[Deputy]:
                 if plan.station is not None
             ]
         )
+        # bulk_create sends no post_save: the stations' public pages list their deputies.
+        public_pages_changed()
         audit_record(
             actor=actor,
             action=AuditRecord.Action.IMPORT,

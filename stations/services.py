@@ -439,6 +439,8 @@ def stations_import(*, actor, source, filename: str = "") -> list[Station]:
     The sheet is checked again here (whatever a dry run said before); any problem
     raises ImportRejected. One audit record of action import summarises the batch.
     """
+    from public.cache import invalidate as public_pages_changed
+
     from .importing import STATION_COLUMNS, check_station_sheet, common_region
     from .permissions import require_staff_writer
     from .spreadsheets import read_sheet
@@ -462,6 +464,8 @@ def stations_import(*, actor, source, filename: str = "") -> list[Station]:
         created += Station.objects.bulk_create(
             [build(plan, parent=by_row[plan.parent_row]) for plan in rest]
         )
+        # bulk_create sends no post_save: a new point may show on its parent's public page.
+        public_pages_changed()
         points = sum(1 for station in created if station.parent_id)
         audit_record(
             actor=actor,

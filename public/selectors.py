@@ -15,13 +15,23 @@ from regions.models import Region
 from stations.models import Station
 from tenancy.scope import Grants, grants_q
 
-
-def deputy_by_token(token: str) -> Deputy | None:
-    return Deputy.objects.select_related("region").filter(public_token=token).first()
+from .cache import generation_subquery
 
 
-def station_by_token(token: str) -> Station | None:
-    return Station.objects.select_related("region").filter(public_token=token).first()
+def deputy_by_token(token: str, *, with_generation: bool = False) -> Deputy | None:
+    """The deputy; `with_generation` also reads the kept pages' generation in the same
+    query (as `page_generation`, see public/cache.py)."""
+    deputies = Deputy.objects.select_related("region").filter(public_token=token)
+    if with_generation:
+        deputies = deputies.annotate(page_generation=generation_subquery())
+    return deputies.first()
+
+
+def station_by_token(token: str, *, with_generation: bool = False) -> Station | None:
+    stations = Station.objects.select_related("region").filter(public_token=token)
+    if with_generation:
+        stations = stations.annotate(page_generation=generation_subquery())
+    return stations.first()
 
 
 def deputy_is_public(deputy: Deputy) -> bool:

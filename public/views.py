@@ -25,7 +25,7 @@ def _unavailable(request):
 
 @require_safe
 def deputy_page(request, deputy_token: str):
-    deputy = selectors.deputy_by_token(deputy_token)
+    deputy = selectors.deputy_by_token(deputy_token, with_generation=True)
     if deputy is None or not selectors.deputy_is_public(deputy):
         return _unavailable(request)
     # A private number is not shown at all, not even masked: only a published one.
@@ -38,7 +38,7 @@ def deputy_page(request, deputy_token: str):
         {
             "deputy": deputy,
             "phone": phone,
-            "page_version": cache.page_version(),
+            "page_version": cache.page_version(deputy.page_generation),
             "stations": cache.lazy(selectors.stations_of_deputy, deputy),
             "days": cache.lazy(selectors.upcoming_days_for_deputy, deputy),
         },
@@ -47,7 +47,7 @@ def deputy_page(request, deputy_token: str):
 
 @require_safe
 def station_page(request, station_token: str):
-    station = selectors.station_by_token(station_token)
+    station = selectors.station_by_token(station_token, with_generation=True)
     if station is None or not selectors.station_is_public(station):
         return _unavailable(request)
     return render(
@@ -55,7 +55,7 @@ def station_page(request, station_token: str):
         "public/station.html",
         {
             "station": station,
-            "page_version": cache.page_version(),
+            "page_version": cache.page_version(station.page_generation),
             "deputies": cache.lazy(lambda: list(selectors.deputies_of_station(station))),
             "days": cache.lazy(selectors.upcoming_days_for_station, station),
         },

@@ -162,7 +162,12 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
 @require_http_methods(["GET", "HEAD", "POST"])
 def new_for_deputy(request, deputy_token: str):
     deputy = (
-        Deputy.objects.select_related("region")
+        # The submission needs the region; the blank form does not (a join less).
+        (
+            Deputy.objects.select_related("region")
+            if request.method == "POST"
+            else Deputy.objects.all()
+        )
         .filter(public_token=deputy_token, status=Deputy.Status.ACTIVE)
         .first()
     )
@@ -174,7 +179,12 @@ def new_for_deputy(request, deputy_token: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def new_for_station(request, station_token: str):
     station = (
-        Station.objects.select_related("region")
+        # The submission needs the region; the blank form does not (a join less).
+        (
+            Station.objects.select_related("region")
+            if request.method == "POST"
+            else Station.objects.all()
+        )
         .filter(public_token=station_token, status=Station.Status.ACTIVE)
         .first()
     )

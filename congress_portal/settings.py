@@ -178,7 +178,14 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "lianxin_cache",
-    }
+    },
+    # Per process: the rendered content of citizens' pages, keyed by a generation kept
+    # in "default" and replaced by every change that can alter them (public/cache.py).
+    "public": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "lianxin-public",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 
 # --- Accounts and security (等保 2.0: unique accounts, password rules, lockout, idle time-out)

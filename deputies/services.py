@@ -349,6 +349,7 @@ def deputies_import(*, actor, source, filename: str = "", token: str | None = No
 
 
 def _write_deputies(*, actor, check, filename: str, token: str | None) -> list[Deputy]:
+    from public.cache import invalidate as public_pages_changed
     from stations.importing import common_region
 
     with transaction.atomic():
@@ -363,6 +364,8 @@ def _write_deputies(*, actor, check, filename: str, token: str | None) -> list[D
                 if plan.station is not None
             ]
         )
+        # bulk_create sends no post_save: the stations' public pages list their deputies.
+        public_pages_changed()
         audit_record(
             actor=actor,
             action=AuditRecord.Action.IMPORT,

@@ -12,7 +12,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from . import qr, selectors
+from . import cache, qr, selectors
 from .photos import thumbnail_bytes
 
 # Codes and photos change rarely and their URLs are unguessable: let phones keep them.
@@ -25,26 +25,29 @@ def _unavailable(request):
 
 @require_safe
 def deputy_page(request, deputy_token: str):
-    deputy = selectors.deputy_by_token(deputy_token)
+    deputy = selectors.deputy_by_token(deputy_token, with_generation=True)
     if deputy is None or not selectors.deputy_is_public(deputy):
         return _unavailable(request)
     # A private number is not shown at all, not even masked: only a published one.
     phone = deputy.phone if deputy.phone_public else ""
+    # The content is kept per process until a change (public/cache.py): the lists are
+    # computed only when the template misses it.
     return render(
         request,
         "public/deputy.html",
         {
             "deputy": deputy,
             "phone": phone,
-            "stations": selectors.stations_of_deputy(deputy),
-            "days": selectors.upcoming_days_for_deputy(deputy),
+            "page_version": cache.page_version(deputy.page_generation),
+            "stations": cache.lazy(selectors.stations_of_deputy, deputy),
+            "days": cache.lazy(selectors.upcoming_days_for_deputy, deputy),
         },
     )
 
 
 @require_safe
 def station_page(request, station_token: str):
-    station = selectors.station_by_token(station_token)
+    station = selectors.station_by_token(station_token, with_generation=True)
     if station is None or not selectors.station_is_public(station):
         return _unavailable(request)
     return render(
@@ -52,14 +55,15 @@ def station_page(request, station_token: str):
         "public/station.html",
         {
             "station": station,
-            "deputies": list(selectors.deputies_of_station(station)),
-            "days": selectors.upcoming_days_for_station(station),
+            "page_version": cache.page_version(station.page_generation),
+            "deputies": cache.lazy(lambda: list(selectors.deputies_of_station(station))),
+            "days": cache.lazy(selectors.upcoming_days_for_station, station),
         },
     )
 
 
 def _qr_response(request, kind: str, target, fmt: qr.QrFormat) -> HttpResponse:
-    content = qr.qr_bytes(qr.public_url(kind, target.public_token), fmt)
+    content = cache.qr_bytes(qr.public_url(kind, target.public_token), fmt)
     response = HttpResponse(content, content_type=qr.CONTENT_TYPES[fmt])
     response["Cache-Control"] = f"public, max-age={IMAGE_CACHE_SECONDS}"
     if request.GET.get("download"):

@@ -507,6 +507,7 @@ def stations_import(
     a second confirm of the same upload raises ImportAlreadyDone. One audit record of
     action import summarises the batch.
     """
+
     from .importing import STATION_COLUMNS, check_station_sheet
     from .permissions import require_staff_writer
     from .spreadsheets import read_sheet
@@ -528,6 +529,8 @@ def stations_import(
 
 
 def _write_stations(*, actor, check, filename: str, token: str | None) -> list[Station]:
+    from public.cache import invalidate as public_pages_changed
+
     from .importing import common_region
 
     def build(plan, parent=None) -> Station:
@@ -545,6 +548,8 @@ def _write_stations(*, actor, check, filename: str, token: str | None) -> list[S
         created += Station.objects.bulk_create(
             [build(plan, parent=by_row[plan.parent_row]) for plan in rest]
         )
+        # bulk_create sends no post_save: a new point may show on its parent's public page.
+        public_pages_changed()
         points = sum(1 for station in created if station.parent_id)
         audit_record(
             actor=actor,

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.files import private_file_response
 from core.net import client_ip
 from deputies.models import Deputy
+from public import selectors as public_selectors
 from stations.models import Station
 
 from . import ratelimit, selectors, services
@@ -190,11 +191,16 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def new_for_deputy(request, deputy_token: str):
-    deputy = (
-        Deputy.objects.select_related("region")
-        .filter(public_token=deputy_token, status=Deputy.Status.ACTIVE)
-        .first()
-    )
+    if request.method == "POST":  # the submission needs the region
+        deputy = (
+            Deputy.objects.select_related("region")
+            .filter(public_token=deputy_token, status=Deputy.Status.ACTIVE)
+            .first()
+        )
+    else:  # the blank form: the one-query read of the public pages (compiled once)
+        deputy = public_selectors.deputy_by_token(deputy_token, with_generation=True)
+        if deputy is not None and deputy.status != Deputy.Status.ACTIVE:
+            deputy = None
     if deputy is None:
         return _unavailable(request)
     return _intake(request, deputy=deputy)
@@ -202,11 +208,16 @@ def new_for_deputy(request, deputy_token: str):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def new_for_station(request, station_token: str):
-    station = (
-        Station.objects.select_related("region")
-        .filter(public_token=station_token, status=Station.Status.ACTIVE)
-        .first()
-    )
+    if request.method == "POST":  # the submission needs the region
+        station = (
+            Station.objects.select_related("region")
+            .filter(public_token=station_token, status=Station.Status.ACTIVE)
+            .first()
+        )
+    else:  # the blank form: the one-query read of the public pages (compiled once)
+        station = public_selectors.station_by_token(station_token, with_generation=True)
+        if station is not None and station.status != Station.Status.ACTIVE:
+            station = None
     if station is None:
         return _unavailable(request)
     return _intake(request, station=station)

@@ -1,4 +1,4 @@
-from django.http import Http404
+from django.http import HttpResponseNotFound
 from django.shortcuts import render
 from django.urls import path
 
@@ -8,7 +8,8 @@ from deputies.models import Deputy
 def floor(request, deputy_token: str):
     deputy = Deputy.objects.filter(public_token=deputy_token).only("name", "public_token").first()
     if deputy is None:
-        raise Http404
+        # Plain: the portal's 404 page reverses URLs this floor site does not have.
+        return HttpResponseNotFound()
     return render(request, "public/benchfloor.html", {"deputy": deputy})
 
 

@@ -7,8 +7,8 @@ so a view cannot join the portal without joining this test.
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.foundation import walk
 from tests.legislation.world import legislation_world
 from tests.receptions.registers import registers
 from tests.suggestions.world import suggestion_world
@@ -258,75 +258,299 @@ PUBLIC_URL_NAMES |= {
 
 PARAM_RE = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 
+# --- what the walk leaves out, each with its reason -----------------------------------
 
-def _walk(resolver: URLResolver, prefix: str = "", namespace: str = ""):
-    for entry in resolver.url_patterns:
-        pattern = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            inner = ":".join(filter(None, [namespace, entry.namespace or ""]))
-            yield from _walk(entry, pattern, inner)
-        elif isinstance(entry, URLPattern):
-            yield pattern, entry, namespace
+# Routes not walked at all, by prefix (SKIP_PREFIXES above: Django's admin for
+# superusers, the language switch, media) and by name:
+SKIPPED_NAMES = {
+    ":schema": "the OpenAPI description of the API: the same document for everyone, no rows",
+    ":api-docs": "the Swagger page that reads :schema",
+}
+# API routes with a format suffix (`/api/stations.json`, `/api/stations/1.json`) reach
+# the same view as the route without one, which is walked.
+FORMAT_PARAMETERS = {"format"}
+
+# What a visitor rightly shares with the other slice, so it is not "the other side" for
+# them: {visitor: ({parameters}, {model labels whose text may show}, reason)}.
+SHARED = {
+    "other_deputy_user": (
+        {"consultation_pk", "article_number", "participation_pk"},
+        {"stations.Station", "deputies.Deputy"},
+        "a deputy of the same station works at it: the reception form lists the station and "
+        "its deputies, and a legislative point's consultation is open to all of its deputies",
+    ),
+    "sibling_township_officer": (
+        set(),
+        {"suggestions.HandlingUnit"},
+        "the county's handling units are offered to every township of the county for "
+        "assignment (suggestions.selectors.bulk_assignable_units)",
+    ),
+}
+
+# Who owns each route's object when it is not the county officer, by route name
+# ("namespace:name") or by namespace ("namespace:").
+OWNERS = {
+    "calendars:": "sysadmin",  # the calendar editor is the system administrator's
+    "audit:": "sysadmin",
+    "notifications:failed": "sysadmin",
+    "supervision:schedules": "sysadmin",
+    "legislation:edit": "city_officer",  # the consultation is the city's
+    "legislation:text": "city_officer",
+    "legislation:publish": "city_officer",
+    "legislation:comment": "deputy_user",  # a deputy comments in their own name
+}
+# A valid body for an owner's POST where an empty one would stop at a lookup.
+OWNER_BODIES = {
+    "deputies:group_members": lambda w: {"deputy": w.other_deputy.pk},
+    "deputies:join_group": lambda w: {"group": _county_deputy_group(w).pk},
+}
+# Routes whose only method refuses the walked object's state after finding it (4xx, not
+# 404): the workflow tests take the object through them.
+OWNER_REFUSALS = {
+    name: "the walked suggestion is already assigned; the workflow table refuses this step "
+    "after the lookup (tests/suggestions/test_transitions.py, test_api.py walk it)"
+    for name in (
+        *(
+            f"suggestions:{a}"
+            for a in [
+                "accept",
+                "reject",
+                "answer",
+                "handle",
+                "assign",
+                "merge",
+                "extend",
+                "reply",
+                "follow_up",
+                "return",
+                "decide",
+            ]
+        ),
+        *(
+            f":suggestion-{a}"
+            for a in [
+                "accept",
+                "acknowledge",
+                "answer",
+                "assign",
+                "decide-extension",
+                "extend",
+                "follow-up",
+                "handle",
+                "merge",
+                "reject",
+                "reply",
+                "send-back",
+            ]
+        ),
+    )
+}
+OWNER_REFUSALS |= {
+    "stations:import_confirm": "confirms an uploaded workbook: POST only, after an upload",
+    "deputies:import_confirm": "the same for deputies",
+    "suggestions:bulk_assign": "POST only, with a selection (tests/suggestions/test_inbox.py)",
+    "calendars:year_mark": "POST only, with a year (tests/calendars/)",
+    "notifications:mark_read": "POST only; it marks the user's own notices",
+    ":notification-mark-read": "POST only; it marks the user's own notices",
+    ":public-suggestion-list": "POST only: a citizen's submission (tests/suggestions/)",
+    "accounts:logout": "POST only",
+    "legislation:text": "the walked consultation is published; its text is set only while "
+    "it is a draft (tests/legislation/)",
+}
+# What a leader (read-only) may write: their own account and their own notices, and
+# jobs they start (an export of what they read).
+LEADER_OWN = {
+    "accounts:logout",
+    "accounts:password_change",
+    "notifications:mark_read",
+    "notifications:preferences",
+    ":notification-mark-read",
+}
+
+# --- the walk ---------------------------------------------------------------------------
 
 
-def _is_public(entry, namespace: str) -> bool:
-    return entry.name in PUBLIC_URL_NAMES or f"{namespace}:{entry.name}" in PUBLIC_URL_NAMES
+def _covered(route: str, name: str) -> str | None:
+    """Why a route is not walked, or None when it is."""
+    short = name.split(":", 1)[1]
+    if route.startswith(SKIP_PREFIXES):
+        return "SKIP_PREFIXES"
+    if name in PUBLIC_URL_NAMES or short in PUBLIC_URL_NAMES:
+        return "PUBLIC_URL_NAMES"
+    if name in SKIPPED_NAMES:
+        return SKIPPED_NAMES[name]
+    return None
 
 
 def _routes():
-    for pattern, entry, namespace in _walk(get_resolver()):
-        route = pattern.lstrip("^")
-        if route.startswith(SKIP_PREFIXES) or _is_public(entry, namespace):
+    for route, name, params in walk.all_patterns():
+        if _covered(route, name) or FORMAT_PARAMETERS & set(params):
             continue
-        params = [a or b for a, b in PARAM_RE.findall(route)]
-        if params and "format" not in params:
-            yield route, entry.name, params
-
-
-def _fill(route: str, values: dict) -> str:
-    def replace(match):
-        return str(values[match.group(1) or match.group(2)])
-
-    path = PARAM_RE.sub(replace, route)
-    path = path.replace("\\.", ".").replace("$", "").replace("^", "")
-    return "/" + path
+        yield walk.Route(route, name, params, api=route.startswith("api/"))
 
 
 ROUTES = list(_routes())
+OBJECT_ROUTES = [r for r in ROUTES if r.params]
+LIST_ROUTES = [r for r in ROUTES if not r.params]
+
+
+def _owner_of(world, route) -> object:
+    namespace = route.name.split(":")[0] + ":"
+    return getattr(world, OWNERS.get(route.name, OWNERS.get(namespace, "county_officer")))
+
+
+@pytest.fixture
+def walked(world, settings, tmp_path):
+    """The cast, every object the parameters name, a marker in every scoped row, real files."""
+    settings.MEDIA_ROOT = tmp_path
+    walk.extend_cast(world)
+    values = {param: build(world) for param, build in PARAMETERS.items()}
+    world.deputy.photo = "deputies/photos/walk.jpg"
+    world.deputy.save(update_fields=["photo"])
+    world.values = values
+    world.markers = walk.plant_markers()
+    walk.write_files(tmp_path)
+    return world
 
 
 def test_every_parameter_is_known():
-    unknown = {(route, p) for route, _, params in ROUTES for p in params if p not in PARAMETERS}
-    assert not unknown, f"add these URL parameters to the cross-region walk: {sorted(unknown)}"
+    unknown = {(r.route, p) for r in OBJECT_ROUTES for p in r.params if p not in PARAMETERS}
+    assert not unknown, f"add these URL parameters to the tenancy walk: {sorted(unknown)}"
 
 
-def test_walk_covers_the_object_pages():
-    walked = {p for _, _, params in ROUTES for p in params}
-    assert {"user_pk", "region_code"} <= walked
+def test_every_route_is_walked_or_excluded_with_a_reason():
+    names = {name for _, name, _ in walk.all_patterns()}
+    walked = {r.name for r in ROUTES}
+    reasons = {name: _covered(route, name) for route, name, _ in walk.all_patterns()}
+    silent = {
+        name for name in names - walked if not reasons.get(name) and name not in SKIPPED_NAMES
+    }
+    assert not silent, f"routes neither walked nor excluded with a reason: {sorted(silent)}"
+    # The walk reaches list pages, create forms and API lists, not only object pages.
+    assert {"stations:list", "suggestions:new", ":suggestion-list", ":handling-unit-list"} <= {
+        r.name for r in LIST_ROUTES
+    }
+    assert {"user_pk", "region_code"} <= {p for r in OBJECT_ROUTES for p in r.params}
+    for mapping in (OWNERS, OWNER_BODIES, OWNER_REFUSALS):
+        stale = {k for k in mapping if not k.endswith(":") and k not in walked}
+        assert not stale, f"entries for routes that are not walked: {sorted(stale)}"
 
 
-@pytest.mark.parametrize("visitor", ["outsider", "neighbour_clerk"])
-@pytest.mark.parametrize(("route", "name", "params"), ROUTES, ids=[r[0] for r in ROUTES])
-def test_other_region_objects_are_404(client, world, visitor, route, name, params):
-    client.force_login(getattr(world, visitor))
-    path = _fill(route, {p: PARAMETERS[p](world) for p in params})
-    # A method the view does not take is refused before any lookup (405); the one
-    # it takes must not tell a foreign row from a missing one.
-    answers = {method: getattr(client, method)(path).status_code for method in ("get", "post")}
-    assert set(answers.values()) <= {404, 405}, f"{path} as {visitor}: {answers}"
-    assert 404 in answers.values(), f"{path} as {visitor}: {answers}"
+def _foreign(world, visitor):
+    params, models, _reason = SHARED.get(visitor, (set(), set(), ""))
+    forbidden = walk.foreign_markers(getattr(world, visitor), world.markers)
+    return params, {m: row for m, row in forbidden.items() if row[0] not in models}
 
 
-def test_own_objects_are_reachable_for_the_county_officer(client, world):
-    """The walk's paths are real: the same URLs answer 200 inside the region."""
-    client.force_login(world.county_officer)
-    for route, _name, params in ROUTES:
-        if not route.startswith(("regions/", "accounts/")) or "api/" in route:
+@pytest.mark.parametrize("visitor", list(walk.VISITORS))
+def test_other_slice_objects_are_404_for_every_method(client, walked, visitor):
+    """Each visitor, on every object route of the other slice, with every method: 404
+    (405 for a method the route does not take, but at least one method must reach the
+    lookup and answer 404)."""
+    shared, forbidden = _foreign(walked, visitor)
+    client.force_login(getattr(walked, visitor))
+    failures = []
+    for route in OBJECT_ROUTES:
+        if shared & set(route.params):
             continue
-        values = {p: PARAMETERS[p](world) for p in params}
-        if "user_pk" in values:
-            values["user_pk"] = world.township_officer.pk
-        path = _fill(route, values)
-        if path.endswith(("/active/", "/password/")):
+        path = walk.fill(route.route, walked.values)
+        answers = {m: walk.call(client, m, path, api=route.api) for m in walk.METHODS}
+        statuses = {m: a.status for m, a in answers.items()}
+        if not set(statuses.values()) <= {404, 405} or 404 not in statuses.values():
+            failures.append(f"{path}: {statuses}")
+        for m, a in answers.items():
+            if leak := walk.leaked(a.text, forbidden):
+                failures.append(f"{m.upper()} {path} shows {leak}")
+    assert not failures, f"{visitor} ({walk.VISITORS[visitor]}):\n" + "\n".join(failures)
+
+
+def _filters(world):
+    """Query strings naming the other slice: its region, station, unit, deputy, a search."""
+    return [
+        {
+            "q": "WK~",
+            "search": "WK~",
+            "region": world.township.code,
+            "station": world.station.pk,
+            "point": world.point.pk,
+            "parent": world.station.pk,
+            "unit": world.unit.pk,
+            "deputy": world.deputy.pk,
+        },
+        {"region": world.township.pk, "parent__code": world.county.code},
+    ]
+
+
+@pytest.mark.parametrize("visitor", list(walk.VISITORS))
+def test_lists_show_nothing_of_the_other_slice(client, walked, visitor):
+    """Every parameterless route (list pages, create forms, API lists, exports), plain and
+    with filters naming the other slice, and a bare POST: no marker of the other slice."""
+    _shared, forbidden = _foreign(walked, visitor)
+    assert forbidden, "the other slice has no marked rows: the walk could not fail"
+    client.force_login(getattr(walked, visitor))
+    failures = []
+    for route in LIST_ROUTES:
+        path = walk.fill(route.route, {})
+        tries = [("get", None)] + [("get", q) for q in _filters(walked)] + [("post", None)]
+        for method, data in tries:
+            answer = walk.call(client, method, path, data, api=route.api)
+            if isinstance(answer.status, str) or answer.status >= 500:
+                failures.append(f"{method.upper()} {path} {data or ''}: {answer.status}")
+            elif leak := walk.leaked(answer.text, forbidden):
+                failures.append(f"{method.upper()} {path} {data or ''} shows {leak}")
+    assert not failures, f"{visitor} ({walk.VISITORS[visitor]}):\n" + "\n".join(failures)
+
+
+def test_a_leader_writes_nothing(client, walked):
+    """The county's leader reads the county; every write on every route is refused (403),
+    or is not a write at all (no audit record but of an export or a revealed phone)."""
+    from audit.models import AuditRecord
+
+    reads = [AuditRecord.Action.EXPORT, AuditRecord.Action.REVEAL, AuditRecord.Action.LOGOUT]
+    writes = AuditRecord.objects.exclude(action__in=reads).count
+    client.force_login(walked.leader)
+    failures = []
+    for route in ROUTES:
+        if route.name in LEADER_OWN:
             continue
-        assert client.get(path).status_code == 200, path
+        path = walk.fill(route.route, walked.values)
+        for method in walk.WRITES:
+            answer = walk.call(client, method, path, api=route.api, probe=writes)
+            if answer.status in (403, 404, 405):
+                continue
+            if isinstance(answer.status, str) or answer.status >= 500 or answer.probe_grew:
+                failures.append(f"{method.upper()} {path}: {answer.status}")
+    assert not failures, "a leader wrote:\n" + "\n".join(failures)
+
+
+def test_owners_reach_every_walked_route(client, walked):
+    """The walk's paths are real: the object's owner gets a success answer on every route
+    (2xx or a redirect), so the 404s above come from the tenancy rule, not the fixtures."""
+    failures = []
+    current = None
+    for route in ROUTES:
+        owner = _owner_of(walked, route)
+        if owner is not current:
+            client.force_login(owner)
+            current = owner
+        path = walk.fill(route.route, walked.values)
+        body = OWNER_BODIES.get(route.name, lambda w: None)(walked)
+        methods = walk.METHODS if route.params else ("get", "post")
+        statuses = {m: walk.call(client, m, path, body, api=route.api).status for m in methods}
+        wrong = {m: s for m, s in statuses.items() if isinstance(s, str) or s == 404 or s >= 500}
+        succeeded = any(isinstance(s, int) and s < 400 for s in statuses.values())
+        if wrong or not (succeeded or route.name in OWNER_REFUSALS):
+            failures.append(f"{path} as {owner.username}: {statuses}")
+    assert not failures, "owners do not reach:\n" + "\n".join(failures)
+
+
+def test_owners_lists_show_their_own_rows(client, walked):
+    """The other side of the list check: the owner's lists do show the markers."""
+    client.force_login(walked.county_officer)
+    shown = set()
+    for name in ("stations:list", "deputies:list", "suggestions:inbox", ":suggestion-list"):
+        route = next(r for r in LIST_ROUTES if r.name == name)
+        shown |= set(
+            walk.MARKER_RE.findall(walk.call(client, "get", walk.fill(route.route, {})).text)
+        )
+    assert len(shown) >= 4

@@ -275,7 +275,7 @@ FORMAT_PARAMETERS = {"format"}
 SHARED = {
     "other_deputy_user": (
         {"consultation_pk", "article_number", "participation_pk"},
-        {"stations.Station", "deputies.Deputy"},
+        {"stations.Station", "deputies.Deputy", "legislation.Consultation"},
         "a deputy of the same station works at it: the reception form lists the station and "
         "its deputies, and a legislative point's consultation is open to all of its deputies",
     ),
@@ -285,6 +285,47 @@ SHARED = {
         "the county's handling units are offered to every township of the county for "
         "assignment (suggestions.selectors.bulk_assignable_units)",
     ),
+}
+
+# A visitor's own object with a body naming the other slice: {route name: (the visitor,
+# their own parameter values, the body)}. The answer must be 404.
+CROSS = {
+    "deputies:join_group": (
+        "outsider",
+        lambda w: {"deputy_pk": w.neighbour_deputy.pk},
+        lambda w: {"group": w.values["group_pk"]},
+    ),
+    "deputies:group_members": (
+        "outsider",
+        lambda w: {"group_pk": _neighbour_group(w).pk},
+        lambda w: {"deputy": w.deputy.pk},
+    ),
+}
+
+
+def _neighbour_group(w):
+    from deputies.models import DeputyGroup
+
+    group, _ = DeputyGroup.objects.get_or_create(
+        name="凤城镇代表小组",
+        region=w.neighbour_township,
+        defaults={"station": w.neighbour_station},
+    )
+    return group
+
+
+# Mutants (bin/check-tenancy-mutants) that change nothing, with the reason.
+EQUIVALENT_MUTANTS = {
+    ("deputies.views", "group_detail", "access_object"): "the queryset it is given, "
+    "deputies.selectors.groups_for(user), is already visible_to(user)",
+}
+# The comment counts of a legislative point: every deputy of the point already sees the
+# point's counts of all its comments (legislation.selectors.participations_of), so
+# counting only the comments the user may read hides nothing more.
+EQUIVALENT_MUTANTS |= {
+    ("legislation.views", name, "visible_to"): "the point's comment counts are shown to its "
+    "deputies in full on the same page (legislation.selectors.participations_of)"
+    for name in ("consultation_detail", "participation_detail", "summary_sheet")
 }
 
 # Who owns each route's object when it is not the county officer, by route name
@@ -383,10 +424,10 @@ def _covered(route: str, name: str) -> str | None:
 
 
 def _routes():
-    for route, name, params in walk.all_patterns():
+    for route, name, params, module in walk.all_patterns_with_views():
         if _covered(route, name) or FORMAT_PARAMETERS & set(params):
             continue
-        yield walk.Route(route, name, params, api=route.startswith("api/"))
+        yield walk.Route(route, name, params, api=route.startswith("api/"), module=module)
 
 
 ROUTES = list(_routes())
@@ -408,6 +449,7 @@ def walked(world, settings, tmp_path):
     world.deputy.photo = "deputies/photos/walk.jpg"
     world.deputy.save(update_fields=["photo"])
     world.values = values
+    walk.other_slice_extras(world)
     world.markers = walk.plant_markers()
     walk.write_files(tmp_path)
     return world
@@ -431,7 +473,7 @@ def test_every_route_is_walked_or_excluded_with_a_reason():
         r.name for r in LIST_ROUTES
     }
     assert {"user_pk", "region_code"} <= {p for r in OBJECT_ROUTES for p in r.params}
-    for mapping in (OWNERS, OWNER_BODIES, OWNER_REFUSALS):
+    for mapping in (OWNERS, OWNER_BODIES, OWNER_REFUSALS, CROSS):
         stale = {k for k in mapping if not k.endswith(":") and k not in walked}
         assert not stale, f"entries for routes that are not walked: {sorted(stale)}"
 
@@ -442,26 +484,26 @@ def _foreign(world, visitor):
     return params, {m: row for m, row in forbidden.items() if row[0] not in models}
 
 
-@pytest.mark.parametrize("visitor", list(walk.VISITORS))
-def test_other_slice_objects_are_404_for_every_method(client, walked, visitor):
-    """Each visitor, on every object route of the other slice, with every method: 404
-    (405 for a method the route does not take, but at least one method must reach the
-    lookup and answer 404)."""
+def object_failures(client, walked, visitor, routes=None, *, stop=False) -> list[str]:
+    """What `visitor` reaches of the other slice on object routes (every method)."""
     shared, forbidden = _foreign(walked, visitor)
     client.force_login(getattr(walked, visitor))
     failures = []
-    for route in OBJECT_ROUTES:
+    for route in OBJECT_ROUTES if routes is None else [r for r in routes if r.params]:
         if shared & set(route.params):
             continue
         path = walk.fill(route.route, walked.values)
-        answers = {m: walk.call(client, m, path, api=route.api) for m in walk.METHODS}
+        answers = {}
+        for method in walk.METHODS:
+            answers[method] = answer = walk.call(client, method, path, api=route.api)
+            if leak := walk.leaked(answer.text, forbidden):
+                failures.append(f"{method.upper()} {path} shows {leak}")
         statuses = {m: a.status for m, a in answers.items()}
         if not set(statuses.values()) <= {404, 405} or 404 not in statuses.values():
             failures.append(f"{path}: {statuses}")
-        for m, a in answers.items():
-            if leak := walk.leaked(a.text, forbidden):
-                failures.append(f"{m.upper()} {path} shows {leak}")
-    assert not failures, f"{visitor} ({walk.VISITORS[visitor]}):\n" + "\n".join(failures)
+        if stop and failures:
+            break
+    return failures
 
 
 def _filters(world):
@@ -481,23 +523,61 @@ def _filters(world):
     ]
 
 
-@pytest.mark.parametrize("visitor", list(walk.VISITORS))
-def test_lists_show_nothing_of_the_other_slice(client, walked, visitor):
-    """Every parameterless route (list pages, create forms, API lists, exports), plain and
-    with filters naming the other slice, and a bare POST: no marker of the other slice."""
+def list_failures(client, walked, visitor, routes=None, *, stop=False) -> list[str]:
+    """What `visitor` sees of the other slice on parameterless routes."""
     _shared, forbidden = _foreign(walked, visitor)
     assert forbidden, "the other slice has no marked rows: the walk could not fail"
     client.force_login(getattr(walked, visitor))
     failures = []
-    for route in LIST_ROUTES:
+    tries = [("get", None)] + [("get", q) for q in _filters(walked)] + [("post", None)]
+    for route in LIST_ROUTES if routes is None else [r for r in routes if not r.params]:
         path = walk.fill(route.route, {})
-        tries = [("get", None)] + [("get", q) for q in _filters(walked)] + [("post", None)]
         for method, data in tries:
             answer = walk.call(client, method, path, data, api=route.api)
             if isinstance(answer.status, str) or answer.status >= 500:
                 failures.append(f"{method.upper()} {path} {data or ''}: {answer.status}")
             elif leak := walk.leaked(answer.text, forbidden):
                 failures.append(f"{method.upper()} {path} {data or ''} shows {leak}")
+        if stop and failures:
+            break
+    return failures
+
+
+def cross_failures(client, walked, routes=None) -> list[str]:
+    """A visitor's own object, with a body naming the other slice's object: 404."""
+    failures = []
+    names = {r.name for r in (ROUTES if routes is None else routes)}
+    for name, (visitor, own, body) in CROSS.items():
+        if name not in names:
+            continue
+        route = next(r for r in ROUTES if r.name == name)
+        client.force_login(getattr(walked, visitor))
+        path = walk.fill(route.route, own(walked))
+        answer = walk.call(client, "post", path, body(walked), api=route.api)
+        if answer.status != 404:
+            failures.append(f"POST {path} {body(walked)} as {visitor}: {answer.status}")
+    return failures
+
+
+def test_own_objects_with_the_other_slice_in_the_body_are_404(client, walked):
+    failures = cross_failures(client, walked)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("visitor", list(walk.VISITORS))
+def test_other_slice_objects_are_404_for_every_method(client, walked, visitor):
+    """Each visitor, on every object route of the other slice, with every method: 404
+    (405 for a method the route does not take, but at least one method must reach the
+    lookup and answer 404), and no marker of the other slice in any answer."""
+    failures = object_failures(client, walked, visitor)
+    assert not failures, f"{visitor} ({walk.VISITORS[visitor]}):\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("visitor", list(walk.VISITORS))
+def test_lists_show_nothing_of_the_other_slice(client, walked, visitor):
+    """Every parameterless route (list pages, create forms, API lists, exports), plain and
+    with filters naming the other slice, and a bare POST: no marker of the other slice."""
+    failures = list_failures(client, walked, visitor)
     assert not failures, f"{visitor} ({walk.VISITORS[visitor]}):\n" + "\n".join(failures)
 
 

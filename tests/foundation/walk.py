@@ -37,6 +37,7 @@ VISITORS = {
     "sibling_station_officer": "the officer of 夏家营镇联络站, a sibling station",
     "other_deputy_user": "王秀英, another deputy of the same station 天宁镇联络站",
     "other_clerk": "the clerk of 交城县教育局, another unit of the same county",
+    "neighbour_sysadmin": "the system administrator of 文水县 (audit trail, calendar, ...)",
 }
 
 
@@ -62,7 +63,25 @@ def extend_cast(world):
     world.other_deputy.user = world.other_deputy_user
     world.other_deputy.save(update_fields=["user"])
     world.other_clerk = f.user_with_role("other_clerk", Role.UNIT_CLERK, unit=world.other_unit)
+    world.neighbour_sysadmin = f.user_with_role(
+        "neighbour_sysadmin", Role.SYSADMIN, region=world.neighbour
+    )
     return world
+
+
+def other_slice_extras(world):
+    """Rows of the 交城县 side that only lists show: an audit record, a ledger job."""
+    from audit.services import audit_record
+    from jobs.models import Job
+
+    audit_record(actor=world.county_officer, action="update", obj=world.station, note="改名")
+    Job.objects.create(
+        kind="ledger",
+        title="交城县 接待台账",
+        created_by=world.county_officer,
+        region=world.county,
+        status=Job.Status.DONE,
+    )
 
 
 # --- the routes -----------------------------------------------------------------------
@@ -74,6 +93,7 @@ class Route:
     name: str  # "namespace:name"
     params: tuple[str, ...]
     api: bool
+    module: str = ""  # where the view lives, e.g. "suggestions.views"
 
     def __str__(self):
         return self.route
@@ -91,10 +111,17 @@ def _walk(resolver: URLResolver, prefix: str = "", namespace: str = ""):
 
 def all_patterns():
     """Every URL pattern of the portal: (route, namespace:name, params)."""
+    for route, name, params, _module in all_patterns_with_views():
+        yield route, name, params
+
+
+def all_patterns_with_views():
     for pattern, entry, namespace in _walk(get_resolver()):
         route = pattern.lstrip("^")
         params = tuple(a or b for a, b in PARAM_RE.findall(route))
-        yield route, f"{namespace}:{entry.name}", params
+        view = entry.callback
+        view = getattr(view, "cls", None) or getattr(view, "view_class", None) or view
+        yield route, f"{namespace}:{entry.name}", params, view.__module__
 
 
 def fill(route: str, values: dict) -> str:

@@ -288,12 +288,22 @@ SHARED = {
 }
 
 # A visitor's own object with a body naming the other slice: {route name: (the visitor,
-# their own parameter values, the body)}. The answer must be 404.
+# their own parameter values, the body)}. The answer must be 404, or write nothing.
 CROSS = {
+    "suggestions:bulk_assign": (
+        "outsider",
+        lambda w: {},
+        lambda w: {"ids": [w.values["suggestion_pk"]], "lead_unit": w.neighbour_unit.pk},
+    ),
     "deputies:join_group": (
         "outsider",
         lambda w: {"deputy_pk": w.neighbour_deputy.pk},
         lambda w: {"group": w.values["group_pk"]},
+    ),
+    "suggestions:merge": (
+        "outsider",
+        lambda w: {"suggestion_pk": _neighbour_suggestion(w).pk},
+        lambda w: {"survivor_code": suggestion_world(w).suggestion.tracking_code},
     ),
     "deputies:group_members": (
         "outsider",
@@ -301,6 +311,54 @@ CROSS = {
         lambda w: {"deputy": w.deputy.pk},
     ),
 }
+
+
+# A visitor's own pages, which must show nothing of the other slice either (a form's
+# choices): {route name: (the visitor, their own parameter values, models the page
+# rightly names)}.
+OWN_PAGES = {
+    "deputies:detail": ("outsider", lambda w: {"deputy_pk": w.neighbour_deputy.pk}, set()),
+    # A suggestion 交城县水务局 leads and 交城县教育局 helps with: the helper's clerk sees it
+    # and the station it came through, but not the lead unit's assignment.
+    "suggestions:detail": (
+        "other_clerk",
+        lambda w: {"suggestion_pk": _co_handled(w).pk},
+        {"stations.Station"},
+    ),
+}
+
+
+def _neighbour_suggestion(w):
+    from suggestions.models import Category, Channel, Suggestion
+
+    found = Suggestion.objects.filter(deputy=w.neighbour_deputy).first()
+    return found or Suggestion.objects.create(
+        region=w.neighbour_township,
+        channel=Channel.QR,
+        category=Category.WATER,
+        content="凤城镇的停水问题。",
+        deputy=w.neighbour_deputy,
+        station=w.neighbour_station,
+    )
+
+
+def _co_handled(w):
+    from suggestions.models import Assignment, Category, Channel, Suggestion
+
+    suggestion = Suggestion.objects.filter(content="天宁镇学校门口积水。").first()
+    if suggestion is None:
+        suggestion = Suggestion.objects.create(
+            region=w.township,
+            channel=Channel.QR,
+            category=Category.WATER,
+            content="天宁镇学校门口积水。",
+            station=w.station,
+            status=Suggestion.Status.ASSIGNED,
+            handling=Suggestion.Handling.ASSIGNED,
+        )
+        Assignment.objects.create(suggestion=suggestion, unit=w.unit, note="请尽快处理")
+        Assignment.objects.create(suggestion=suggestion, unit=w.other_unit, role=Assignment.Role.CO)
+    return suggestion
 
 
 def _neighbour_group(w):
@@ -318,6 +376,12 @@ def _neighbour_group(w):
 EQUIVALENT_MUTANTS = {
     ("deputies.views", "group_detail", "access_object"): "the queryset it is given, "
     "deputies.selectors.groups_for(user), is already visible_to(user)",
+    ("stations.views", "station_detail", "access_object"): "the queryset it is given, "
+    "stations.selectors.stations_for(user), is already visible_to(user)",
+    ("stations.views", "standards", "access_object"): "the items are filtered to the region "
+    "the view has just fetched with access_object(for_write=True)",
+    ("suggestions.views", "extension_decide", "access_object"): "the next line fetches the "
+    "extension's suggestion with access_object, and an extension follows its suggestion",
 }
 # The comment counts of a legislative point: every deputy of the point already sees the
 # point's counts of all its comments (legislation.selectors.participations_of), so
@@ -450,6 +514,8 @@ def walked(world, settings, tmp_path):
     world.deputy.save(update_fields=["photo"])
     world.values = values
     walk.other_slice_extras(world)
+    _neighbour_suggestion(world)
+    _co_handled(world)
     world.markers = walk.plant_markers()
     walk.write_files(tmp_path)
     return world
@@ -473,7 +539,7 @@ def test_every_route_is_walked_or_excluded_with_a_reason():
         r.name for r in LIST_ROUTES
     }
     assert {"user_pk", "region_code"} <= {p for r in OBJECT_ROUTES for p in r.params}
-    for mapping in (OWNERS, OWNER_BODIES, OWNER_REFUSALS, CROSS):
+    for mapping in (OWNERS, OWNER_BODIES, OWNER_REFUSALS, CROSS, OWN_PAGES):
         stale = {k for k in mapping if not k.endswith(":") and k not in walked}
         assert not stale, f"entries for routes that are not walked: {sorted(stale)}"
 
@@ -543,8 +609,16 @@ def list_failures(client, walked, visitor, routes=None, *, stop=False) -> list[s
     return failures
 
 
+def _writes():
+    from audit.models import AuditRecord
+
+    reads = [AuditRecord.Action.EXPORT, AuditRecord.Action.REVEAL, AuditRecord.Action.LOGOUT]
+    return AuditRecord.objects.exclude(action__in=reads).count
+
+
 def cross_failures(client, walked, routes=None) -> list[str]:
-    """A visitor's own object, with a body naming the other slice's object: 404."""
+    """A visitor's own object, with a body naming the other slice's object: 404 or no
+    write; and the visitor's own pages show nothing of the other slice."""
     failures = []
     names = {r.name for r in (ROUTES if routes is None else routes)}
     for name, (visitor, own, body) in CROSS.items():
@@ -553,9 +627,21 @@ def cross_failures(client, walked, routes=None) -> list[str]:
         route = next(r for r in ROUTES if r.name == name)
         client.force_login(getattr(walked, visitor))
         path = walk.fill(route.route, own(walked))
-        answer = walk.call(client, "post", path, body(walked), api=route.api)
-        if answer.status != 404:
+        answer = walk.call(client, "post", path, body(walked), api=route.api, probe=_writes())
+        if answer.status != 404 and (not isinstance(answer.status, int) or answer.probe_grew):
             failures.append(f"POST {path} {body(walked)} as {visitor}: {answer.status}")
+    for name, (visitor, own, named) in OWN_PAGES.items():
+        if name not in names:
+            continue
+        route = next(r for r in ROUTES if r.name == name)
+        _shared, forbidden = _foreign(walked, visitor)
+        forbidden = {m: row for m, row in forbidden.items() if row[0] not in named}
+        client.force_login(getattr(walked, visitor))
+        path = walk.fill(route.route, own(walked))
+        answer = walk.call(client, "get", path, api=route.api)
+        leak = walk.leaked(answer.text, forbidden)
+        if answer.status != 200 or leak:
+            failures.append(f"GET {path} as {visitor}: {answer.status} {leak}")
     return failures
 
 
@@ -584,10 +670,7 @@ def test_lists_show_nothing_of_the_other_slice(client, walked, visitor):
 def test_a_leader_writes_nothing(client, walked):
     """The county's leader reads the county; every write on every route is refused (403),
     or is not a write at all (no audit record but of an export or a revealed phone)."""
-    from audit.models import AuditRecord
-
-    reads = [AuditRecord.Action.EXPORT, AuditRecord.Action.REVEAL, AuditRecord.Action.LOGOUT]
-    writes = AuditRecord.objects.exclude(action__in=reads).count
+    writes = _writes()
     client.force_login(walked.leader)
     failures = []
     for route in ROUTES:

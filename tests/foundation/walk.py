@@ -70,9 +70,10 @@ def extend_cast(world):
 
 
 def other_slice_extras(world):
-    """Rows of the 交城县 side that only lists show: an audit record, a ledger job."""
+    """Rows of the 交城县 side that only lists show: audit record, ledger job, failed delivery."""
     from audit.services import audit_record
     from jobs.models import Job
+    from notifications.models import Delivery
 
     audit_record(actor=world.county_officer, action="update", obj=world.station, note="改名")
     Job.objects.create(
@@ -81,6 +82,15 @@ def other_slice_extras(world):
         created_by=world.county_officer,
         region=world.county,
         status=Job.Status.DONE,
+    )
+    Delivery.objects.create(
+        channel=Delivery.Channel.EMAIL,
+        address="tianning@example.cn",
+        subject="天宁镇的通知",
+        text="请签收。",
+        status=Delivery.Status.FAILED,
+        last_error="邮件服务器拒收",
+        region_path=world.township.path,
     )
 
 
@@ -148,6 +158,8 @@ MARKED_FIELDS = (
     "notes",
     "topic",
     "work_unit",
+    "subject",
+    "last_error",
 )
 # Models whose text a page of another slice may rightly show: the region tree (an
 # ancestor's name in a breadcrumb) and accounts (a colleague's name on a record).

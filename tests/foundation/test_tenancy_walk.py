@@ -275,9 +275,19 @@ FORMAT_PARAMETERS = {"format"}
 SHARED = {
     "other_deputy_user": (
         {"consultation_pk", "article_number", "participation_pk"},
-        {"stations.Station", "deputies.Deputy", "legislation.Consultation"},
+        {
+            *("stations.Station", "deputies.Deputy", "legislation.Consultation"),
+            *("suggestions.Suggestion", "suggestions.Constituent"),
+        },
         "a deputy of the same station works at it: the reception form lists the station and "
-        "its deputies, and a legislative point's consultation is open to all of its deputies",
+        "its deputies, a legislative point's consultation is open to all of its deputies, and "
+        "a suggestion raised at a reception he held shows on it, without a link "
+        "(receptions.views.log.visible_suggestions)",
+    ),
+    "other_clerk": (
+        set(),
+        {"stations.Station", "suggestions.HandlingUnit"},
+        "a suggestion the clerk's unit helps with names its station and, in the API, its lead unit",
     ),
     "sibling_township_officer": (
         set(),
@@ -290,6 +300,17 @@ SHARED = {
 # A visitor's own object with a body naming the other slice: {route name: (the visitor,
 # their own parameter values, the body)}. The answer must be 404, or write nothing.
 CROSS = {
+    # A retried entry form whose token is the other slice's entry's: not "already saved".
+    "receptions:log_new": (
+        "outsider",
+        lambda w: {},
+        lambda w: {"form_token": "walk-reception-token-0001", "station": w.neighbour_station.pk},
+    ),
+    "receptions:visit_new": (
+        "outsider",
+        lambda w: {},
+        lambda w: {"form_token": "walk-visit-token-0001", "deputy": w.neighbour_deputy.pk},
+    ),
     "suggestions:bulk_assign": (
         "outsider",
         lambda w: {},
@@ -318,6 +339,23 @@ CROSS = {
 # rightly names)}.
 OWN_PAGES = {
     "deputies:detail": ("outsider", lambda w: {"deputy_pk": w.neighbour_deputy.pk}, set()),
+    "receptions:deputy_households": (
+        "outsider",
+        lambda w: {"deputy_pk": w.neighbour_deputy.pk},
+        set(),
+    ),
+    # A reception both deputies of the station held, where a citizen raised a suggestion
+    # to 马志刚: 王秀英 sees the reception, not the suggestion.
+    "receptions:log_detail": (
+        "other_deputy_user",
+        lambda w: {"reception_pk": _joint_reception(w).pk},
+        {
+            "stations.Station",
+            "deputies.Deputy",
+            "suggestions.Suggestion",
+            "suggestions.Constituent",
+        },
+    ),
     # A suggestion 交城县水务局 leads and 交城县教育局 helps with: the helper's clerk sees it
     # and the station it came through, but not the lead unit's assignment.
     "suggestions:detail": (
@@ -326,6 +364,25 @@ OWN_PAGES = {
         {"stations.Station"},
     ),
 }
+
+
+def _joint_reception(w):
+    import datetime
+
+    from receptions.models import Reception
+
+    reception = Reception.objects.filter(form_token="walk-joint-reception").first()
+    if reception is None:
+        reception = Reception.objects.create(
+            station=w.station,
+            region=w.township,
+            date=datetime.date(2026, 3, 21),
+            people_count=1,
+            form_token="walk-joint-reception",
+        )
+        reception.deputies.set([w.deputy, w.other_deputy])
+        reception.suggestions.set([suggestion_world(w).suggestion])
+    return reception
 
 
 def _neighbour_suggestion(w):
@@ -516,6 +573,7 @@ def walked(world, settings, tmp_path):
     walk.other_slice_extras(world)
     _neighbour_suggestion(world)
     _co_handled(world)
+    _joint_reception(world)
     world.markers = walk.plant_markers()
     walk.write_files(tmp_path)
     return world
@@ -548,6 +606,17 @@ def _foreign(world, visitor):
     params, models, _reason = SHARED.get(visitor, (set(), set(), ""))
     forbidden = walk.foreign_markers(getattr(world, visitor), world.markers)
     return params, {m: row for m, row in forbidden.items() if row[0] not in models}
+
+
+def _foreign_paths(world, visitor) -> frozenset:
+    """The pages of the other slice's objects, which no page of `visitor` may link to.
+    Region pages are left out: a breadcrumb may name an ancestor region."""
+    shared = SHARED.get(visitor, (set(),))[0]
+    return frozenset(
+        walk.fill(r.route, world.values)
+        for r in OBJECT_ROUTES
+        if not r.api and not (shared | {"region_code"}) & set(r.params)
+    )
 
 
 def object_failures(client, walked, visitor, routes=None, *, stop=False) -> list[str]:
@@ -592,6 +661,7 @@ def _filters(world):
 def list_failures(client, walked, visitor, routes=None, *, stop=False) -> list[str]:
     """What `visitor` sees of the other slice on parameterless routes."""
     _shared, forbidden = _foreign(walked, visitor)
+    paths = _foreign_paths(walked, visitor)
     assert forbidden, "the other slice has no marked rows: the walk could not fail"
     client.force_login(getattr(walked, visitor))
     failures = []
@@ -602,7 +672,7 @@ def list_failures(client, walked, visitor, routes=None, *, stop=False) -> list[s
             answer = walk.call(client, method, path, data, api=route.api)
             if isinstance(answer.status, str) or answer.status >= 500:
                 failures.append(f"{method.upper()} {path} {data or ''}: {answer.status}")
-            elif leak := walk.leaked(answer.text, forbidden):
+            elif leak := walk.leaked(answer.text, forbidden, paths):
                 failures.append(f"{method.upper()} {path} {data or ''} shows {leak}")
         if stop and failures:
             break
@@ -628,18 +698,23 @@ def cross_failures(client, walked, routes=None) -> list[str]:
         client.force_login(getattr(walked, visitor))
         path = walk.fill(route.route, own(walked))
         answer = walk.call(client, "post", path, body(walked), api=route.api, probe=_writes())
-        if answer.status != 404 and (not isinstance(answer.status, int) or answer.probe_grew):
-            failures.append(f"POST {path} {body(walked)} as {visitor}: {answer.status}")
+        wrote = not isinstance(answer.status, int) or answer.probe_grew
+        sent_over = answer.location in _foreign_paths(walked, visitor)
+        if answer.status != 404 and (wrote or sent_over):
+            failures.append(
+                f"POST {path} {body(walked)} as {visitor}: {answer.status} {answer.location}"
+            )
     for name, (visitor, own, named) in OWN_PAGES.items():
         if name not in names:
             continue
         route = next(r for r in ROUTES if r.name == name)
         _shared, forbidden = _foreign(walked, visitor)
         forbidden = {m: row for m, row in forbidden.items() if row[0] not in named}
+        paths = _foreign_paths(walked, visitor)
         client.force_login(getattr(walked, visitor))
         path = walk.fill(route.route, own(walked))
         answer = walk.call(client, "get", path, api=route.api)
-        leak = walk.leaked(answer.text, forbidden)
+        leak = walk.leaked(answer.text, forbidden, paths)
         if answer.status != 200 or leak:
             failures.append(f"GET {path} as {visitor}: {answer.status} {leak}")
     return failures

@@ -219,10 +219,14 @@ def foreign_markers(user, markers: dict) -> dict:
     return out
 
 
-def leaked(text: str, forbidden: dict) -> list:
-    return sorted(
-        {forbidden[m] for m in MARKER_RE.findall(text) if m in forbidden}, key=lambda x: str(x)
-    )
+def leaked(text: str, forbidden: dict, paths: frozenset = frozenset()) -> list:
+    """The other slice's rows named in `text`: by marker, or by a link to their page."""
+    found = {forbidden[m] for m in MARKER_RE.findall(text) if m in forbidden}
+    found |= {f"link {p}" for p in HREF_RE.findall(text) if p in paths}
+    return sorted(found, key=str)
+
+
+HREF_RE = re.compile(r'href="([^"?#]+)')
 
 
 # --- files ----------------------------------------------------------------------------
@@ -261,6 +265,7 @@ class Answer:
     status: int | str
     text: str = ""
     probe_grew: bool = False
+    location: str = ""
 
     def __repr__(self):
         return str(self.status)
@@ -293,7 +298,7 @@ def call(client, method: str, path: str, data=None, *, api=False, probe=None) ->
         # walked logout or password change must not sign the visitor out of the walk).
         client.cookies.clear()
         client.cookies.update(cookies)
-    return Answer(response.status_code, _text(response), grew)
+    return Answer(response.status_code, _text(response), grew, response.get("Location", ""))
 
 
 def _text(response) -> str:

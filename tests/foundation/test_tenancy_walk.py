@@ -311,6 +311,37 @@ CROSS = {
         lambda w: {},
         lambda w: {"form_token": "walk-visit-token-0001", "deputy": w.neighbour_deputy.pk},
     ),
+    # The API's writes: a choice of the other slice parses like a missing one.
+    ":reception-list": (
+        "outsider",
+        lambda w: {},
+        lambda w: {"station": w.station.pk, "date": "2026-03-20", "people_count": 1},
+    ),
+    ":station-list": (
+        "outsider",
+        lambda w: {},
+        lambda w: {
+            "name": "越界的联络点",
+            "kind": "village_point",
+            "region": w.neighbour_township.code,
+            "parent": w.station.pk,
+        },
+    ),
+    ":legislation-comment-list": (
+        "outsider",
+        lambda w: {},
+        lambda w: {
+            "participation": w.values["participation_pk"],
+            "content": "越界的意见",
+            "author_kind": "citizen",
+        },
+    ),
+    # The clerk of the helping unit acknowledges, naming the lead unit's assignment.
+    ":suggestion-acknowledge": (
+        "other_clerk",
+        lambda w: {"suggestion_pk": _co_handled(w).pk},
+        lambda w: {"assignment": _co_handled(w).assignments.get(unit=w.unit).pk},
+    ),
     "suggestions:bulk_assign": (
         "outsider",
         lambda w: {},
@@ -362,6 +393,11 @@ OWN_PAGES = {
         "other_clerk",
         lambda w: {"suggestion_pk": _co_handled(w).pk},
         {"stations.Station"},
+    ),
+    ":suggestion-detail": (
+        "other_clerk",
+        lambda w: {"suggestion_pk": _co_handled(w).pk},
+        {"stations.Station", "suggestions.HandlingUnit"},
     ),
 }
 

@@ -304,34 +304,45 @@ CROSS = {
     "receptions:log_new": (
         "outsider",
         lambda w: {},
-        lambda w: {"form_token": "walk-reception-token-0001", "station": w.neighbour_station.pk},
+        lambda w, pick: {
+            "form_token": pick("walk-reception-token-0001"),
+            "station": w.neighbour_station.pk,
+        },
     ),
     "receptions:visit_new": (
         "outsider",
         lambda w: {},
-        lambda w: {"form_token": "walk-visit-token-0001", "deputy": w.neighbour_deputy.pk},
+        lambda w, pick: {
+            "form_token": pick("walk-visit-token-0001"),
+            "deputy": w.neighbour_deputy.pk,
+        },
     ),
     # The API's writes: a choice of the other slice parses like a missing one.
     ":reception-list": (
         "outsider",
         lambda w: {},
-        lambda w: {"station": w.station.pk, "date": "2026-03-20", "people_count": 1},
+        lambda w, pick: {
+            "station": w.neighbour_station.pk,
+            "deputies": [pick(w.deputy.pk)],
+            "date": "2026-03-20",
+            "people_count": 1,
+        },
     ),
     ":station-list": (
         "outsider",
         lambda w: {},
-        lambda w: {
+        lambda w, pick: {
             "name": "越界的联络点",
             "kind": "village_point",
             "region": w.neighbour_township.code,
-            "parent": w.station.pk,
+            "parent": pick(w.station.pk),
         },
     ),
     ":legislation-comment-list": (
         "outsider",
         lambda w: {},
-        lambda w: {
-            "participation": w.values["participation_pk"],
+        lambda w, pick: {
+            "participation": pick(w.values["participation_pk"]),
             "content": "越界的意见",
             "author_kind": "citizen",
         },
@@ -340,27 +351,30 @@ CROSS = {
     ":suggestion-acknowledge": (
         "other_clerk",
         lambda w: {"suggestion_pk": _co_handled(w).pk},
-        lambda w: {"assignment": _co_handled(w).assignments.get(unit=w.unit).pk},
+        lambda w, pick: {"assignment": pick(_co_handled(w).assignments.get(unit=w.unit).pk)},
     ),
     "suggestions:bulk_assign": (
         "outsider",
         lambda w: {},
-        lambda w: {"ids": [w.values["suggestion_pk"]], "lead_unit": w.neighbour_unit.pk},
+        lambda w, pick: {
+            "ids": [pick(w.values["suggestion_pk"])],
+            "lead_unit": w.neighbour_unit.pk,
+        },
     ),
     "deputies:join_group": (
         "outsider",
         lambda w: {"deputy_pk": w.neighbour_deputy.pk},
-        lambda w: {"group": w.values["group_pk"]},
+        lambda w, pick: {"group": pick(w.values["group_pk"])},
     ),
     "suggestions:merge": (
         "outsider",
         lambda w: {"suggestion_pk": _neighbour_suggestion(w).pk},
-        lambda w: {"survivor_code": suggestion_world(w).suggestion.tracking_code},
+        lambda w, pick: {"survivor_code": pick(suggestion_world(w).suggestion.tracking_code)},
     ),
     "deputies:group_members": (
         "outsider",
         lambda w: {"group_pk": _neighbour_group(w).pk},
-        lambda w: {"deputy": w.deputy.pk},
+        lambda w, pick: {"deputy": pick(w.deputy.pk)},
     ),
 }
 
@@ -715,6 +729,11 @@ def list_failures(client, walked, visitor, routes=None, *, stop=False) -> list[s
     return failures
 
 
+def _missing(value):
+    """A reference to nothing, of the same kind as `value`."""
+    return 987654 if isinstance(value, int) else "WALKMISSING0000"
+
+
 def _writes():
     from audit.models import AuditRecord
 
@@ -733,12 +752,19 @@ def cross_failures(client, walked, routes=None) -> list[str]:
         route = next(r for r in ROUTES if r.name == name)
         client.force_login(getattr(walked, visitor))
         path = walk.fill(route.route, own(walked))
-        answer = walk.call(client, "post", path, body(walked), api=route.api, probe=_writes())
+        real = body(walked, lambda x: x)
+        answer = walk.call(client, "post", path, real, api=route.api, probe=_writes())
+        missing = walk.call(client, "post", path, body(walked, _missing), api=route.api)
         wrote = not isinstance(answer.status, int) or answer.probe_grew
         sent_over = answer.location in _foreign_paths(walked, visitor)
-        if answer.status != 404 and (wrote or sent_over):
+        told = (answer.status, walk.shape(answer, route.api)) != (
+            missing.status,
+            walk.shape(missing, route.api),
+        )
+        if wrote or sent_over or told:
             failures.append(
-                f"POST {path} {body(walked)} as {visitor}: {answer.status} {answer.location}"
+                f"POST {path} {real} as {visitor}: {answer.status} {answer.location}, "
+                f"for a missing row {missing.status}"
             )
     for name, (visitor, own, named) in OWN_PAGES.items():
         if name not in names:

@@ -238,8 +238,7 @@ def test_reply_templates_and_deadline_rules_pages(client, cast):
     assert (profile.reply_days, profile.rehandle_months) == (3, 1)
     # The row on the page shows the four numbers in their columns.
     assert (
-        '<td class="num">1</td><td class="num">2</td><td class="num">3</td>'
-        '<td class="num">1</td>'
+        '<td class="num">1</td><td class="num">2</td><td class="num">3</td><td class="num">1</td>'
     ) in listed.content.decode()
     client.force_login(cast.leader)
     assert client.get(reverse("suggestions:sla_new")).status_code == 403

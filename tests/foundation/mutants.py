@@ -48,6 +48,11 @@ class Mutant:
     qualname: str  # the enclosing top-level function or Class.method
     first_line: int  # where its code object starts (first decorator)
     source: bytes  # the whole module, mutated
+    ordinal: int = 1  # the n-th call of this kind in the function
+
+    @property
+    def key(self) -> tuple:
+        return (self.module, self.qualname, self.kind, self.ordinal)
 
     @property
     def app(self) -> str:
@@ -97,9 +102,12 @@ def discover() -> list[Mutant]:
         tree = ast.parse(raw)
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
         for func, qualname, first_line in _enclosing(tree):
-            for node in ast.walk(func):
-                if not isinstance(node, ast.Call):
-                    continue
+            seen: dict[str, int] = {}
+            calls = sorted(
+                (n for n in ast.walk(func) if isinstance(n, ast.Call)),
+                key=lambda n: (n.lineno, n.col_offset),
+            )
+            for node in calls:
                 start = _offset(lines, node.lineno, node.col_offset)
                 end = _offset(lines, node.end_lineno, node.end_col_offset)
                 if isinstance(node.func, ast.Name) and node.func.id == "access_object":
@@ -115,8 +123,11 @@ def discover() -> list[Mutant]:
                     mutated = raw[:cut] + b".all(" + kept + b")" + raw[end:]
                 else:
                     continue
+                seen[kind] = seen.get(kind, 0) + 1
                 mutants.append(
-                    Mutant(path, module, node.lineno, kind, qualname, first_line, mutated)
+                    Mutant(
+                        path, module, node.lineno, kind, qualname, first_line, mutated, seen[kind]
+                    )
                 )
     return mutants
 

@@ -481,20 +481,20 @@ def _neighbour_group(w):
 
 # Mutants (bin/check-tenancy-mutants) that change nothing, with the reason.
 EQUIVALENT_MUTANTS = {
-    ("deputies.views", "group_detail", "access_object"): "the queryset it is given, "
+    ("deputies.views", "group_detail", "access_object", 1): "the queryset it is given, "
     "deputies.selectors.groups_for(user), is already visible_to(user)",
-    ("stations.views", "station_detail", "access_object"): "the queryset it is given, "
+    ("stations.views", "station_detail", "access_object", 1): "the queryset it is given, "
     "stations.selectors.stations_for(user), is already visible_to(user)",
-    ("stations.views", "standards", "access_object"): "the items are filtered to the region "
+    ("stations.views", "standards", "access_object", 2): "the items are filtered to the region "
     "the view has just fetched with access_object(for_write=True)",
-    ("suggestions.views", "extension_decide", "access_object"): "the next line fetches the "
+    ("suggestions.views", "extension_decide", "access_object", 1): "the next line fetches the "
     "extension's suggestion with access_object, and an extension follows its suggestion",
 }
 # The comment counts of a legislative point: every deputy of the point already sees the
 # point's counts of all its comments (legislation.selectors.participations_of), so
 # counting only the comments the user may read hides nothing more.
 EQUIVALENT_MUTANTS |= {
-    ("legislation.views", name, "visible_to"): "the point's comment counts are shown to its "
+    ("legislation.views", name, "visible_to", 1): "the point's comment counts are shown to its "
     "deputies in full on the same page (legislation.selectors.participations_of)"
     for name in ("consultation_detail", "participation_detail", "summary_sheet")
 }

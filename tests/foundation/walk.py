@@ -266,6 +266,7 @@ class Answer:
     text: str = ""
     probe_grew: bool = False
     location: str = ""
+    messages: tuple = ()
 
     def __repr__(self):
         return str(self.status)
@@ -298,7 +299,14 @@ def call(client, method: str, path: str, data=None, *, api=False, probe=None) ->
         # walked logout or password change must not sign the visitor out of the walk).
         client.cookies.clear()
         client.cookies.update(cookies)
-    return Answer(response.status_code, _text(response), grew, response.get("Location", ""))
+    queued = getattr(getattr(response.wsgi_request, "_messages", None), "_queued_messages", [])
+    return Answer(
+        response.status_code,
+        _text(response),
+        grew,
+        response.get("Location", ""),
+        tuple(str(m) for m in queued),
+    )
 
 
 def _text(response) -> str:
@@ -330,7 +338,8 @@ def _xlsx_text(content: bytes) -> str:
 
 def shape(answer: Answer, api: bool) -> str:
     """What tells two answers apart, without the values echoed back: for the API its
-    errors with digits and echoed references taken out; for a page its redirect."""
+    errors with digits and echoed references taken out; for a page its redirect and
+    messages."""
     if not api:
-        return re.sub(r"\d+", "", answer.location)
+        return re.sub(r"\d+", "", answer.location + " ".join(answer.messages))
     return re.sub(r"\d+|WALKMISSING0000|walk-[\w-]+|[A-Z0-9]{8,}", "", answer.text)

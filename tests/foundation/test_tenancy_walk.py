@@ -411,7 +411,7 @@ OWN_PAGES = {
     ":suggestion-detail": (
         "other_clerk",
         lambda w: {"suggestion_pk": _co_handled(w).pk},
-        {"stations.Station", "suggestions.HandlingUnit"},
+        {"stations.Station"},
     ),
 }
 

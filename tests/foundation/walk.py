@@ -75,7 +75,7 @@ def other_slice_extras(world):
     from jobs.models import Job
     from notifications.models import Delivery
 
-    audit_record(actor=world.county_officer, action="update", obj=world.station, note="改名")
+    audit_record(actor=world.county_officer, action="update", obj=world.station, note="WK~0~改名")
     Job.objects.create(
         kind="ledger",
         title="交城县 接待台账",
@@ -164,6 +164,8 @@ MARKED_FIELDS = (
 # Models whose text a page of another slice may rightly show: the region tree (an
 # ancestor's name in a breadcrumb) and accounts (a colleague's name on a record).
 UNMARKED_MODELS = {"regions.Region", "accounts.User", "accounts.RoleAssignment"}
+# Rows that cannot change once written (PostgreSQL refuses it): marked when created.
+APPEND_ONLY = {"audit.AuditRecord": "note"}
 MARKER_RE = re.compile(r"WK~\d+~")
 
 
@@ -187,6 +189,11 @@ def plant_markers() -> dict:
     for model in scoped_models():
         label = model._meta.label
         if label in UNMARKED_MODELS:
+            continue
+        if label in APPEND_ONLY:
+            for pk, text in model._default_manager.values_list("pk", APPEND_ONLY[label]):
+                if found := MARKER_RE.match(text or ""):
+                    markers[(label, pk)] = found.group(0)
             continue
         fields = [
             fld

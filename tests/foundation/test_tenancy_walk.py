@@ -408,10 +408,11 @@ OWN_PAGES = {
         lambda w: {"suggestion_pk": _co_handled(w).pk},
         {"stations.Station"},
     ),
+    # The API names the lead unit of a suggestion its helpers see (not its assignment).
     ":suggestion-detail": (
         "other_clerk",
         lambda w: {"suggestion_pk": _co_handled(w).pk},
-        {"stations.Station"},
+        {"stations.Station", "suggestions.HandlingUnit"},
     ),
 }
 
@@ -770,7 +771,8 @@ def cross_failures(client, walked, routes=None) -> list[str]:
         if name not in names:
             continue
         route = next(r for r in ROUTES if r.name == name)
-        _shared, forbidden = _foreign(walked, visitor)
+        # Only what this page rightly names is spared (not the visitor's SHARED rows).
+        forbidden = walk.foreign_markers(getattr(walked, visitor), walked.markers)
         forbidden = {m: row for m, row in forbidden.items() if row[0] not in named}
         paths = _foreign_paths(walked, visitor)
         client.force_login(getattr(walked, visitor))

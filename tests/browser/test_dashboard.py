@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from dashboards.periods import add_months
 from dashboards.rollups import rollup_refresh
+from jobs.models import Job
 from suggestions.models import Suggestion
 from tests.browser.conftest import login, screenshot
 from tests.dashboards.conftest import reception, suggestion
@@ -119,4 +120,9 @@ def test_leader_orders_a_ledger(page, live_server, world):
     screenshot(page, "ledger-form")
     with page.expect_navigation():
         page.get_by_role("button", name="生成台账").click()
-    assert "代表履职情况汇总表" in page.locator("main").inner_text()
+    # The job's own page, titled with the region, the ledger and the quarter (the form's
+    # label alone would not prove the job was started).
+    assert "/jobs/" in page.url
+    title = page.locator("h1").inner_text()
+    assert title.startswith("交城县 代表履职情况汇总表（") and "季度" in title
+    assert Job.objects.filter(created_by=world.leader, kind="ledger", title=title).exists()

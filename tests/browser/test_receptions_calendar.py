@@ -82,7 +82,15 @@ def test_schedule_on_a_phone(phone_page, live_server, world):
     _rules(world)
     login(phone_page, live_server, world.township_officer)
     phone_page.goto(f"{live_server.url}/receptions/?month=2026-10")
-    assert phone_page.locator("table.schedule").is_visible()
+    table = phone_page.locator("table.schedule")
+    assert table.is_visible()
+    # The township's own station, with October's holiday shift, and nothing wider than
+    # the phone's screen.
+    text = table.inner_text()
+    assert "天宁镇人大代表联络站" in text and "遇节假日顺延" in text
+    assert "夏家营镇联络站" not in text  # another township's station
+    width = phone_page.evaluate("window.innerWidth")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(phone_page, "receptions-schedule-phone")
 
 

@@ -119,6 +119,64 @@ def test_failed_work_stays_pending_with_its_error(db):
     assert "no_such_function" in message.last_error
 
 
+flaky_failures = []
+
+
+def flaky(**kwargs):
+    """Fails as long as `flaky_failures` holds errors to raise, then works."""
+    if flaky_failures:
+        raise flaky_failures.pop(0)
+    calls.append(kwargs)
+
+
+def test_the_worker_records_a_failure_and_retries_with_backoff(db, monkeypatch):
+    """The worker's retry branch (core.tasks.run_outbox_message): the failed attempt is
+    counted with its error, the message stays pending, the retry waits 30 s doubling per
+    attempt up to an hour, and the retried run does the work once."""
+    from celery.exceptions import Retry
+
+    from core import outbox
+    from core.tasks import run_outbox_message
+
+    calls.clear()
+    flaky_failures[:] = [ConnectionError("smtp down"), ConnectionError("smtp still down")]
+    message = outbox.enqueue("tests.foundation.test_platform.flaky", n=7)
+    asked = []
+
+    def retry(*, exc, countdown):
+        asked.append((str(exc), countdown))
+        return Retry(exc=exc, when=countdown)
+
+    monkeypatch.setattr(run_outbox_message, "retry", retry)
+    for retries, countdown in ((0, 30), (3, 240)):
+        run_outbox_message.push_request(retries=retries)
+        try:
+            with pytest.raises(Retry):
+                run_outbox_message(message.pk)
+        finally:
+            run_outbox_message.pop_request()
+        message.refresh_from_db()
+        assert message.done_at is None
+        assert asked[-1][1] == countdown
+    assert [error for error, _ in asked] == ["smtp down", "smtp still down"]
+    assert message.attempts == 2 and "smtp still down" in message.last_error
+    # Far into the retries the wait stops growing at an hour.
+    run_outbox_message.push_request(retries=8)
+    flaky_failures[:] = [ConnectionError("again")]
+    try:
+        with pytest.raises(Retry):
+            run_outbox_message(message.pk)
+    finally:
+        run_outbox_message.pop_request()
+    assert asked[-1][1] == 3600
+    # The next attempt works: done once, the work ran once.
+    run_outbox_message(message.pk)
+    run_outbox_message(message.pk)
+    message.refresh_from_db()
+    assert message.done_at is not None and message.attempts == 4
+    assert calls == [{"n": 7}]
+
+
 def test_seed_demo_builds_the_city_once(db):
     from accounts.models import User
     from regions.models import Region

@@ -7,9 +7,9 @@ so a view cannot join the portal without joining this test.
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.appointments.world import appointments_world
+from tests.foundation import walk
 from tests.legislation.world import legislation_world
 from tests.livelihood.world import livelihood_world
 from tests.proposals.world import proposal_world
@@ -59,7 +59,6 @@ PARAMETERS = {
     "activity_photo_pk": lambda w: registers(w).photo.pk,
     "duty_report_pk": lambda w: registers(w).report.pk,
     "client_pk": lambda w: _county_api_client(w).pk,
-    "tfa_rule_pk": lambda w: _county_two_factor_rule(w).pk,
     "duty_points_pk": lambda w: _county_points(w).pk,
     # 督办 (supervision/): the county supervises the 交城县 suggestion.
     "supervision_pk": lambda w: _county_supervision(w).pk,
@@ -69,6 +68,7 @@ PARAMETERS = {
     "participation_pk": lambda w: legislation_world(w).participation.pk,
     "comment_pk": lambda w: legislation_world(w).comment.pk,
     "collector_pk": lambda w: legislation_world(w).collector.pk,
+    "tfa_rule_pk": lambda w: _county_two_factor_rule(w).pk,
     # The audited phone reveal (core/phones.py): kind and object, here a 交城县 deputy.
     "phone_kind": lambda w: "deputy",
     "phone_pk": lambda w: w.deputy.pk,
@@ -112,15 +112,6 @@ def _county_booking_slot(w):
     return slot
 
 
-def _county_points(w):
-    from deputies.models import Deputy
-    from duties.models import DeputyPoints
-    from duties.services import deputy_points_recompute
-
-    deputy_points_recompute(deputies=Deputy.objects.filter(pk=w.deputy.pk), year=2026)
-    return DeputyPoints.objects.get(deputy=w.deputy, year=2026)
-
-
 def _county_two_factor_rule(w):
     from accounts.models import Role, TwoFactorRequirement
 
@@ -128,6 +119,15 @@ def _county_two_factor_rule(w):
         role=Role.LEADER, region=w.county, defaults={"created_by": w.sysadmin}
     )
     return rule
+
+
+def _county_points(w):
+    from deputies.models import Deputy
+    from duties.models import DeputyPoints
+    from duties.services import deputy_points_recompute
+
+    deputy_points_recompute(deputies=Deputy.objects.filter(pk=w.deputy.pk), year=2026)
+    return DeputyPoints.objects.get(deputy=w.deputy, year=2026)
 
 
 def _county_api_client(w):
@@ -275,7 +275,6 @@ PUBLIC_URL_NAMES |= {
     "public_suggestions:track_detail",  # shown only to a browser that proved code + phone digits
     "public_suggestions:track_rate",
     "public_suggestions:track_attachment",  # the same proof, and the file must be the suggestion's
-    "public_suggestions:track_photo",  # the same proof, and the photo must be the suggestion's
 }
 # The Open311 interface answers client systems by their key, not a session: its own
 # tests (tests/open311/) walk another county's key against this county's requests.
@@ -333,78 +332,639 @@ PUBLIC_URL_NAMES |= {
 # A body's published handling results of formal suggestions (proposals/public_urls.py):
 # public by law (Deputies Law), with no citizen's data; tests/proposals/test_public.py.
 PUBLIC_URL_NAMES |= {"public_proposals:body"}
+# The citizen's own photos on the tracking page: the same session proof as the page, and
+# the photo must be that suggestion's (suggestions/public_photos.py).
+PUBLIC_URL_NAMES |= {"public_suggestions:track_photo"}
 
 PARAM_RE = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 
+# --- what the walk leaves out, each with its reason -----------------------------------
 
-def _walk(resolver: URLResolver, prefix: str = "", namespace: str = ""):
-    for entry in resolver.url_patterns:
-        pattern = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            inner = ":".join(filter(None, [namespace, entry.namespace or ""]))
-            yield from _walk(entry, pattern, inner)
-        elif isinstance(entry, URLPattern):
-            yield pattern, entry, namespace
+# Routes not walked at all, by prefix (SKIP_PREFIXES above: Django's admin for
+# superusers, the language switch, media) and by name:
+SKIPPED_NAMES = {
+    ":schema": "the OpenAPI description of the API: the same document for everyone, no rows",
+    ":api-docs": "the Swagger page that reads :schema",
+}
+# API routes with a format suffix (`/api/stations.json`, `/api/stations/1.json`) reach
+# the same view as the route without one, which is walked.
+FORMAT_PARAMETERS = {"format"}
+
+# What a visitor rightly shares with the other slice, so it is not "the other side" for
+# them: {visitor: ({parameters}, {model labels whose text may show}, reason)}.
+SHARED = {
+    "other_deputy_user": (
+        {
+            *("consultation_pk", "article_number", "participation_pk"),
+            *("cycle_pk", "round_pk", "project_pk", "livelihood_proposal_pk", "problem_pk"),
+        },
+        {
+            *("stations.Station", "deputies.Deputy", "legislation.Consultation"),
+            *("suggestions.Suggestion", "suggestions.Constituent", "suggestions.HandlingUnit"),
+            *("livelihood.Cycle", "livelihood.Round", "livelihood.Project"),
+            *("livelihood.Proposal", "livelihood.Problem"),
+        },
+        "a deputy of the same station works at it: the reception form lists the station and "
+        "its deputies, a legislative point's consultation is open to all of its deputies, and "
+        "a suggestion raised at a reception he held shows on it, without a link "
+        "(receptions.views.log.visible_suggestions); she is a seated deputy of the county's "
+        "livelihood cycle (tests/livelihood/world.py seats both), who reads its rounds and "
+        "projects and votes; and a deputy asking to meet a body's head is offered the "
+        "county's handling units (appointments.forms)",
+    ),
+    "other_clerk": (
+        set(),
+        {"stations.Station", "suggestions.HandlingUnit"},
+        "a suggestion the clerk's unit helps with names its station and, in the API, its lead unit",
+    ),
+    "sibling_township_officer": (
+        set(),
+        {"suggestions.HandlingUnit"},
+        "the county's handling units are offered to every township of the county for "
+        "assignment (suggestions.selectors.bulk_assignable_units)",
+    ),
+}
+
+# A visitor's own object with a body naming the other slice: {route name: (the visitor,
+# their own parameter values, the body)}. The answer must be 404, or write nothing.
+CROSS = {
+    # A retried entry form whose token is the other slice's entry's: not "already saved".
+    "receptions:log_new": (
+        "outsider",
+        lambda w: {},
+        lambda w, pick: {
+            "form_token": pick("walk-reception-token-0001"),
+            "station": w.neighbour_station.pk,
+        },
+    ),
+    "receptions:visit_new": (
+        "outsider",
+        lambda w: {},
+        lambda w, pick: {
+            "form_token": pick("walk-visit-token-0001"),
+            "deputy": w.neighbour_deputy.pk,
+        },
+    ),
+    # The API's writes: a choice of the other slice parses like a missing one.
+    ":reception-list": (
+        "outsider",
+        lambda w: {},
+        lambda w, pick: {
+            "station": w.neighbour_station.pk,
+            "deputies": [pick(w.deputy.pk)],
+            "date": "2026-03-20",
+            "people_count": 1,
+        },
+    ),
+    ":station-list": (
+        "outsider",
+        lambda w: {},
+        lambda w, pick: {
+            "name": "越界的联络点",
+            "kind": "village_point",
+            "region": w.neighbour_township.code,
+            "parent": pick(w.station.pk),
+        },
+    ),
+    ":legislation-comment-list": (
+        "outsider",
+        lambda w: {},
+        lambda w, pick: {
+            "participation": pick(w.values["participation_pk"]),
+            "content": "越界的意见",
+            "author_kind": "citizen",
+        },
+    ),
+    # The clerk of the helping unit acknowledges, naming the lead unit's assignment.
+    ":suggestion-acknowledge": (
+        "other_clerk",
+        lambda w: {"suggestion_pk": _co_handled(w).pk},
+        lambda w, pick: {"assignment": pick(_co_handled(w).assignments.get(unit=w.unit).pk)},
+    ),
+    "suggestions:bulk_assign": (
+        "outsider",
+        lambda w: {},
+        lambda w, pick: {
+            "ids": [pick(w.values["suggestion_pk"])],
+            "lead_unit": w.neighbour_unit.pk,
+        },
+    ),
+    "deputies:join_group": (
+        "outsider",
+        lambda w: {"deputy_pk": w.neighbour_deputy.pk},
+        lambda w, pick: {"group": pick(w.values["group_pk"])},
+    ),
+    "suggestions:merge": (
+        "outsider",
+        lambda w: {"suggestion_pk": _neighbour_suggestion(w).pk},
+        lambda w, pick: {"survivor_code": pick(suggestion_world(w).suggestion.tracking_code)},
+    ),
+    "deputies:group_members": (
+        "outsider",
+        lambda w: {"group_pk": _neighbour_group(w).pk},
+        lambda w, pick: {"deputy": pick(w.deputy.pk)},
+    ),
+}
 
 
-def _is_public(entry, namespace: str) -> bool:
-    return entry.name in PUBLIC_URL_NAMES or f"{namespace}:{entry.name}" in PUBLIC_URL_NAMES
+# A visitor's own pages, which must show nothing of the other slice either (a form's
+# choices): {route name: (the visitor, their own parameter values, models the page
+# rightly names)}.
+OWN_PAGES = {
+    "deputies:detail": ("outsider", lambda w: {"deputy_pk": w.neighbour_deputy.pk}, set()),
+    "receptions:deputy_households": (
+        "outsider",
+        lambda w: {"deputy_pk": w.neighbour_deputy.pk},
+        set(),
+    ),
+    # A reception both deputies of the station held, where a citizen raised a suggestion
+    # to 马志刚: 王秀英 sees the reception, not the suggestion.
+    "receptions:log_detail": (
+        "other_deputy_user",
+        lambda w: {"reception_pk": _joint_reception(w).pk},
+        {
+            "stations.Station",
+            "deputies.Deputy",
+            "suggestions.Suggestion",
+            "suggestions.Constituent",
+        },
+    ),
+    # A suggestion 交城县水务局 leads and 交城县教育局 helps with: the helper's clerk sees it
+    # and the station it came through, but not the lead unit's assignment.
+    "suggestions:detail": (
+        "other_clerk",
+        lambda w: {"suggestion_pk": _co_handled(w).pk},
+        {"stations.Station"},
+    ),
+    # The API names the lead unit of a suggestion its helpers see (not its assignment).
+    ":suggestion-detail": (
+        "other_clerk",
+        lambda w: {"suggestion_pk": _co_handled(w).pk},
+        {"stations.Station", "suggestions.HandlingUnit"},
+    ),
+}
+
+
+def _joint_reception(w):
+    import datetime
+
+    from receptions.models import Reception
+
+    reception = Reception.objects.filter(form_token="walk-joint-reception").first()
+    if reception is None:
+        reception = Reception.objects.create(
+            station=w.station,
+            region=w.township,
+            date=datetime.date(2026, 3, 21),
+            people_count=1,
+            form_token="walk-joint-reception",
+        )
+        reception.deputies.set([w.deputy, w.other_deputy])
+        reception.suggestions.set([suggestion_world(w).suggestion])
+    return reception
+
+
+def _neighbour_suggestion(w):
+    from suggestions.models import Category, Channel, Suggestion
+
+    found = Suggestion.objects.filter(deputy=w.neighbour_deputy).first()
+    return found or Suggestion.objects.create(
+        region=w.neighbour_township,
+        channel=Channel.QR,
+        category=Category.WATER,
+        content="凤城镇的停水问题。",
+        deputy=w.neighbour_deputy,
+        station=w.neighbour_station,
+    )
+
+
+def _co_handled(w):
+    from suggestions.models import Assignment, Category, Channel, Suggestion
+
+    suggestion = Suggestion.objects.filter(content="天宁镇学校门口积水。").first()
+    if suggestion is None:
+        suggestion = Suggestion.objects.create(
+            region=w.township,
+            channel=Channel.QR,
+            category=Category.WATER,
+            content="天宁镇学校门口积水。",
+            station=w.station,
+            status=Suggestion.Status.ASSIGNED,
+            handling=Suggestion.Handling.ASSIGNED,
+        )
+        Assignment.objects.create(suggestion=suggestion, unit=w.unit, note="请尽快处理")
+        Assignment.objects.create(suggestion=suggestion, unit=w.other_unit, role=Assignment.Role.CO)
+    return suggestion
+
+
+def _neighbour_group(w):
+    from deputies.models import DeputyGroup
+
+    group, _ = DeputyGroup.objects.get_or_create(
+        name="凤城镇代表小组",
+        region=w.neighbour_township,
+        defaults={"station": w.neighbour_station},
+    )
+    return group
+
+
+# Mutants (bin/check-tenancy-mutants) that change nothing, with the reason.
+EQUIVALENT_MUTANTS = {
+    ("deputies.views", "group_detail", "access_object", 1): "the queryset it is given, "
+    "deputies.selectors.groups_for(user), is already visible_to(user)",
+    ("stations.views", "station_detail", "access_object", 1): "the queryset it is given, "
+    "stations.selectors.stations_for(user), is already visible_to(user)",
+    ("stations.views", "standards", "access_object", 2): "the items are filtered to the region "
+    "the view has just fetched with access_object(for_write=True)",
+    ("suggestions.views", "extension_decide", "access_object", 1): "the next line fetches the "
+    "extension's suggestion with access_object, and an extension follows its suggestion",
+}
+# The comment counts of a legislative point: every deputy of the point already sees the
+# point's counts of all its comments (legislation.selectors.participations_of), so
+# counting only the comments the user may read hides nothing more.
+EQUIVALENT_MUTANTS |= {
+    ("legislation.views", name, "visible_to", 1): "the point's comment counts are shown to its "
+    "deputies in full on the same page (legislation.selectors.participations_of)"
+    for name in ("consultation_detail", "participation_detail", "summary_sheet")
+}
+
+# Who owns each route's object when it is not the county officer, by route name
+# ("namespace:name") or by namespace ("namespace:").
+OWNERS = {
+    "calendars:": "sysadmin",  # the calendar editor is the system administrator's
+    "audit:": "sysadmin",
+    "notifications:failed": "sysadmin",
+    "supervision:schedules": "sysadmin",
+    "legislation:edit": "city_officer",  # the consultation is the city's
+    "legislation:text": "city_officer",
+    "legislation:publish": "city_officer",
+    "legislation:comment": "deputy_user",  # a deputy comments in their own name
+    "accounts:two_factor_rules": "sysadmin",  # who must use a second factor: administrators
+    "accounts:two_factor_rule_delete": "sysadmin",
+    "proposals:new": "deputy_user",  # a deputy writes their own formal suggestion
+    "proposals:edit": "deputy_user",
+    "proposals:attach": "deputy_user",
+}
+# A valid body for an owner's POST where an empty one would stop at a lookup.
+OWNER_BODIES = {
+    "deputies:group_members": lambda w: {"deputy": w.other_deputy.pk},
+    "deputies:join_group": lambda w: {"group": _county_deputy_group(w).pk},
+}
+# Routes whose only method refuses the walked object's state after finding it (4xx, not
+# 404): the workflow tests take the object through them.
+OWNER_REFUSALS = {
+    name: "the walked suggestion is already assigned; the workflow table refuses this step "
+    "after the lookup (tests/suggestions/test_transitions.py, test_api.py walk it)"
+    for name in (
+        *(
+            f"suggestions:{a}"
+            for a in [
+                "accept",
+                "reject",
+                "answer",
+                "handle",
+                "assign",
+                "merge",
+                "extend",
+                "reply",
+                "follow_up",
+                "return",
+                "decide",
+            ]
+        ),
+        *(
+            f":suggestion-{a}"
+            for a in [
+                "accept",
+                "acknowledge",
+                "answer",
+                "assign",
+                "decide-extension",
+                "extend",
+                "follow-up",
+                "handle",
+                "merge",
+                "reject",
+                "reply",
+                "send-back",
+            ]
+        ),
+    )
+}
+OWNER_REFUSALS |= {
+    "stations:import_confirm": "confirms an uploaded workbook: POST only, after an upload",
+    "deputies:import_confirm": "the same for deputies",
+    "suggestions:bulk_assign": "POST only, with a selection (tests/suggestions/test_inbox.py)",
+    "calendars:year_mark": "POST only, with a year (tests/calendars/)",
+    "notifications:mark_read": "POST only; it marks the user's own notices",
+    ":notification-mark-read": "POST only; it marks the user's own notices",
+    ":public-suggestion-list": "POST only: a citizen's submission (tests/suggestions/)",
+    "accounts:logout": "POST only",
+    "legislation:text": "the walked consultation is published; its text is set only while "
+    "it is a draft (tests/legislation/)",
+    "core:phone_reveal": "POST only, with a reason from the list (tests/foundation/test_phones.py)",
+    "livelihood:project_new": "a project comes from a voted round of the cycle's own body; "
+    "tests/livelihood/test_pages.py walks it",
+    "livelihood:decide": "screening happens in the cycle's screening phase, not the walked one "
+    "(tests/livelihood/test_cycle.py)",
+    "proposals:edit": "the walked proposal is submitted; only a draft is edited "
+    "(tests/proposals/test_pages.py)",
+    "proposals:attach": "the same: attachments go on a draft (tests/proposals/)",
+    "proposals:co_view": "only a co-handling unit's clerk gives its view "
+    "(tests/proposals/test_services.py, test_pages.py)",
+    ":appointment-booking-act": "POST only, with an action (tests/appointments/test_api*)",
+    ":appointment-meeting-act": "POST only, with an action (tests/appointments/)",
+    ":appointment-report-act": "POST only, with an action (tests/appointments/)",
+    ":public-booking-list": "POST only: a citizen's booking (tests/appointments/)",
+    ":public-report-vote-list": "POST only: a voter's phone vote (tests/appointments/)",
+    ":livelihood-round-ballot": "POST only, with a ballot (tests/livelihood/test_voting.py)",
+    ":livelihood-round-confirm": "POST only, by the tellers (tests/livelihood/test_voting.py)",
+    ":livelihood-round-totals": "POST only, with the totals (tests/livelihood/test_voting.py)",
+}
+# What a leader (read-only) may write: their own account and their own notices, and
+# jobs they start (an export of what they read).
+LEADER_OWN = {
+    "accounts:logout",
+    "accounts:security_recovery",  # their own recovery codes for their own second factor
+    "accounts:password_change",
+    "notifications:mark_read",
+    "notifications:preferences",
+    ":notification-mark-read",
+}
+
+# --- the walk ---------------------------------------------------------------------------
+
+
+def _covered(route: str, name: str) -> str | None:
+    """Why a route is not walked, or None when it is."""
+    short = name.split(":", 1)[1]
+    if route.startswith(SKIP_PREFIXES):
+        return "SKIP_PREFIXES"
+    if name in PUBLIC_URL_NAMES or short in PUBLIC_URL_NAMES:
+        return "PUBLIC_URL_NAMES"
+    if name in SKIPPED_NAMES:
+        return SKIPPED_NAMES[name]
+    return None
 
 
 def _routes():
-    for pattern, entry, namespace in _walk(get_resolver()):
-        route = pattern.lstrip("^")
-        if route.startswith(SKIP_PREFIXES) or _is_public(entry, namespace):
+    for route, name, params, module in walk.all_patterns_with_views():
+        if _covered(route, name) or FORMAT_PARAMETERS & set(params):
             continue
-        params = [a or b for a, b in PARAM_RE.findall(route)]
-        if params and "format" not in params:
-            yield route, entry.name, params
-
-
-def _fill(route: str, values: dict) -> str:
-    def replace(match):
-        return str(values[match.group(1) or match.group(2)])
-
-    path = PARAM_RE.sub(replace, route)
-    path = path.replace("\\.", ".").replace("$", "").replace("^", "")
-    return "/" + path
+        yield walk.Route(route, name, params, api=route.startswith("api/"), module=module)
 
 
 ROUTES = list(_routes())
+OBJECT_ROUTES = [r for r in ROUTES if r.params]
+LIST_ROUTES = [r for r in ROUTES if not r.params]
+
+
+def _owner_of(world, route) -> object:
+    namespace = route.name.split(":")[0] + ":"
+    return getattr(world, OWNERS.get(route.name, OWNERS.get(namespace, "county_officer")))
+
+
+@pytest.fixture
+def walked(world, settings, tmp_path):
+    """The cast, every object the parameters name, a marker in every scoped row, real files."""
+    settings.MEDIA_ROOT = tmp_path
+    walk.extend_cast(world)
+    values = {param: build(world) for param, build in PARAMETERS.items()}
+    world.deputy.photo = "deputies/photos/walk.jpg"
+    world.deputy.save(update_fields=["photo"])
+    world.values = values
+    walk.other_slice_extras(world)
+    _neighbour_suggestion(world)
+    _co_handled(world)
+    _joint_reception(world)
+    world.markers = walk.plant_markers()
+    walk.write_files(tmp_path)
+    return world
 
 
 def test_every_parameter_is_known():
-    unknown = {(route, p) for route, _, params in ROUTES for p in params if p not in PARAMETERS}
-    assert not unknown, f"add these URL parameters to the cross-region walk: {sorted(unknown)}"
+    unknown = {(r.route, p) for r in OBJECT_ROUTES for p in r.params if p not in PARAMETERS}
+    assert not unknown, f"add these URL parameters to the tenancy walk: {sorted(unknown)}"
 
 
-def test_walk_covers_the_object_pages():
-    walked = {p for _, _, params in ROUTES for p in params}
-    assert {"user_pk", "region_code"} <= walked
+def test_every_route_is_walked_or_excluded_with_a_reason():
+    names = {name for _, name, _ in walk.all_patterns()}
+    walked = {r.name for r in ROUTES}
+    reasons = {name: _covered(route, name) for route, name, _ in walk.all_patterns()}
+    silent = {
+        name for name in names - walked if not reasons.get(name) and name not in SKIPPED_NAMES
+    }
+    assert not silent, f"routes neither walked nor excluded with a reason: {sorted(silent)}"
+    # The walk reaches list pages, create forms and API lists, not only object pages.
+    assert {"stations:list", "suggestions:new", ":suggestion-list", ":handling-unit-list"} <= {
+        r.name for r in LIST_ROUTES
+    }
+    assert {"user_pk", "region_code"} <= {p for r in OBJECT_ROUTES for p in r.params}
+    for mapping in (OWNERS, OWNER_BODIES, OWNER_REFUSALS, CROSS, OWN_PAGES):
+        stale = {k for k in mapping if not k.endswith(":") and k not in walked}
+        assert not stale, f"entries for routes that are not walked: {sorted(stale)}"
 
 
-@pytest.mark.parametrize("visitor", ["outsider", "neighbour_clerk"])
-@pytest.mark.parametrize(("route", "name", "params"), ROUTES, ids=[r[0] for r in ROUTES])
-def test_other_region_objects_are_404(client, world, visitor, route, name, params):
-    client.force_login(getattr(world, visitor))
-    path = _fill(route, {p: PARAMETERS[p](world) for p in params})
-    # A method the view does not take is refused before any lookup (405); the one
-    # it takes must not tell a foreign row from a missing one.
-    answers = {method: getattr(client, method)(path).status_code for method in ("get", "post")}
-    assert set(answers.values()) <= {404, 405}, f"{path} as {visitor}: {answers}"
-    assert 404 in answers.values(), f"{path} as {visitor}: {answers}"
+def _foreign(world, visitor):
+    params, models, _reason = SHARED.get(visitor, (set(), set(), ""))
+    forbidden = walk.foreign_markers(getattr(world, visitor), world.markers)
+    return params, {m: row for m, row in forbidden.items() if row[0] not in models}
 
 
-def test_own_objects_are_reachable_for_the_county_officer(client, world):
-    """The walk's paths are real: the same URLs answer 200 inside the region."""
-    client.force_login(world.county_officer)
-    for route, _name, params in ROUTES:
-        if not route.startswith(("regions/", "accounts/")) or "api/" in route:
+def _foreign_paths(world, visitor) -> frozenset:
+    """The pages of the other slice's objects, which no page of `visitor` may link to.
+    Region pages are left out: a breadcrumb may name an ancestor region."""
+    shared = SHARED.get(visitor, (set(),))[0]
+    return frozenset(
+        walk.fill(r.route, world.values)
+        for r in OBJECT_ROUTES
+        if not r.api and not (shared | {"region_code"}) & set(r.params)
+    )
+
+
+def object_failures(client, walked, visitor, routes=None, *, stop=False) -> list[str]:
+    """What `visitor` reaches of the other slice on object routes (every method)."""
+    shared, forbidden = _foreign(walked, visitor)
+    client.force_login(getattr(walked, visitor))
+    failures = []
+    for route in OBJECT_ROUTES if routes is None else [r for r in routes if r.params]:
+        if shared & set(route.params):
             continue
-        values = {p: PARAMETERS[p](world) for p in params}
-        if "user_pk" in values:
-            values["user_pk"] = world.township_officer.pk
-        path = _fill(route, values)
-        if path.endswith(("/active/", "/password/", "/unlock/", "/second-factor/reset/")):
+        path = walk.fill(route.route, walked.values)
+        answers = {}
+        for method in walk.METHODS:
+            answers[method] = answer = walk.call(client, method, path, api=route.api)
+            if leak := walk.leaked(answer.text, forbidden):
+                failures.append(f"{method.upper()} {path} shows {leak}")
+        statuses = {m: a.status for m, a in answers.items()}
+        if not set(statuses.values()) <= {404, 405} or 404 not in statuses.values():
+            failures.append(f"{path}: {statuses}")
+        if stop and failures:
+            break
+    return failures
+
+
+def _filters(world):
+    """Query strings naming the other slice: its region, station, unit, deputy, a search."""
+    return [
+        {
+            "q": "WK~",
+            "search": "WK~",
+            "region": world.township.code,
+            "station": world.station.pk,
+            "point": world.point.pk,
+            "parent": world.station.pk,
+            "unit": world.unit.pk,
+            "deputy": world.deputy.pk,
+        },
+        {"region": world.township.pk, "parent__code": world.county.code},
+    ]
+
+
+def list_failures(client, walked, visitor, routes=None, *, stop=False) -> list[str]:
+    """What `visitor` sees of the other slice on parameterless routes."""
+    _shared, forbidden = _foreign(walked, visitor)
+    paths = _foreign_paths(walked, visitor)
+    assert forbidden, "the other slice has no marked rows: the walk could not fail"
+    client.force_login(getattr(walked, visitor))
+    failures = []
+    tries = [("get", None)] + [("get", q) for q in _filters(walked)] + [("post", None)]
+    for route in LIST_ROUTES if routes is None else [r for r in routes if not r.params]:
+        path = walk.fill(route.route, {})
+        for method, data in tries:
+            answer = walk.call(client, method, path, data, api=route.api)
+            if isinstance(answer.status, str) or answer.status >= 500:
+                failures.append(f"{method.upper()} {path} {data or ''}: {answer.status}")
+            elif leak := walk.leaked(answer.text, forbidden, paths):
+                failures.append(f"{method.upper()} {path} {data or ''} shows {leak}")
+        if stop and failures:
+            break
+    return failures
+
+
+def _missing(value):
+    """A reference to nothing, of the same kind as `value`."""
+    return 987654 if isinstance(value, int) else "WALKMISSING0000"
+
+
+def _writes():
+    from audit.models import AuditRecord
+
+    reads = [AuditRecord.Action.EXPORT, AuditRecord.Action.REVEAL, AuditRecord.Action.LOGOUT]
+    return AuditRecord.objects.exclude(action__in=reads).count
+
+
+def cross_failures(client, walked, routes=None) -> list[str]:
+    """A visitor's own object, with a body naming the other slice's object: 404 or no
+    write; and the visitor's own pages show nothing of the other slice."""
+    failures = []
+    names = {r.name for r in (ROUTES if routes is None else routes)}
+    for name, (visitor, own, body) in CROSS.items():
+        if name not in names:
             continue
-        assert client.get(path).status_code == 200, path
+        route = next(r for r in ROUTES if r.name == name)
+        client.force_login(getattr(walked, visitor))
+        path = walk.fill(route.route, own(walked))
+        real = body(walked, lambda x: x)
+        answer = walk.call(client, "post", path, real, api=route.api, probe=_writes())
+        missing = walk.call(client, "post", path, body(walked, _missing), api=route.api)
+        wrote = not isinstance(answer.status, int) or answer.probe_grew
+        sent_over = answer.location in _foreign_paths(walked, visitor)
+        told = (answer.status, walk.shape(answer, route.api)) != (
+            missing.status,
+            walk.shape(missing, route.api),
+        )
+        if wrote or sent_over or told:
+            failures.append(
+                f"POST {path} {real} as {visitor}: {answer.status} {answer.location}, "
+                f"for a missing row {missing.status}"
+            )
+    for name, (visitor, own, named) in OWN_PAGES.items():
+        if name not in names:
+            continue
+        route = next(r for r in ROUTES if r.name == name)
+        # Only what this page rightly names is spared (not the visitor's SHARED rows).
+        forbidden = walk.foreign_markers(getattr(walked, visitor), walked.markers)
+        forbidden = {m: row for m, row in forbidden.items() if row[0] not in named}
+        paths = _foreign_paths(walked, visitor)
+        client.force_login(getattr(walked, visitor))
+        path = walk.fill(route.route, own(walked))
+        answer = walk.call(client, "get", path, api=route.api)
+        leak = walk.leaked(answer.text, forbidden, paths)
+        if answer.status != 200 or leak:
+            failures.append(f"GET {path} as {visitor}: {answer.status} {leak}")
+    return failures
+
+
+def test_own_objects_with_the_other_slice_in_the_body_are_404(client, walked):
+    failures = cross_failures(client, walked)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("visitor", list(walk.VISITORS))
+def test_other_slice_objects_are_404_for_every_method(client, walked, visitor):
+    """Each visitor, on every object route of the other slice, with every method: 404
+    (405 for a method the route does not take, but at least one method must reach the
+    lookup and answer 404), and no marker of the other slice in any answer."""
+    failures = object_failures(client, walked, visitor)
+    assert not failures, f"{visitor} ({walk.VISITORS[visitor]}):\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("visitor", list(walk.VISITORS))
+def test_lists_show_nothing_of_the_other_slice(client, walked, visitor):
+    """Every parameterless route (list pages, create forms, API lists, exports), plain and
+    with filters naming the other slice, and a bare POST: no marker of the other slice."""
+    failures = list_failures(client, walked, visitor)
+    assert not failures, f"{visitor} ({walk.VISITORS[visitor]}):\n" + "\n".join(failures)
+
+
+def test_a_leader_writes_nothing(client, walked):
+    """The county's leader reads the county; every write on every route is refused (403),
+    or is not a write at all (no audit record but of an export or a revealed phone)."""
+    writes = _writes()
+    client.force_login(walked.leader)
+    failures = []
+    for route in ROUTES:
+        if route.name in LEADER_OWN:
+            continue
+        path = walk.fill(route.route, walked.values)
+        for method in walk.WRITES:
+            answer = walk.call(client, method, path, api=route.api, probe=writes)
+            if answer.status in (403, 404, 405):
+                continue
+            if isinstance(answer.status, str) or answer.status >= 500 or answer.probe_grew:
+                failures.append(f"{method.upper()} {path}: {answer.status}")
+    assert not failures, "a leader wrote:\n" + "\n".join(failures)
+
+
+def test_owners_reach_every_walked_route(client, walked):
+    """The walk's paths are real: the object's owner gets a success answer on every route
+    (2xx or a redirect), so the 404s above come from the tenancy rule, not the fixtures."""
+    failures = []
+    current = None
+    for route in ROUTES:
+        owner = _owner_of(walked, route)
+        if owner is not current:
+            client.force_login(owner)
+            current = owner
+        path = walk.fill(route.route, walked.values)
+        body = OWNER_BODIES.get(route.name, lambda w: None)(walked)
+        methods = walk.METHODS if route.params else ("get", "post")
+        statuses = {m: walk.call(client, m, path, body, api=route.api).status for m in methods}
+        wrong = {m: s for m, s in statuses.items() if isinstance(s, str) or s == 404 or s >= 500}
+        succeeded = any(isinstance(s, int) and s < 400 for s in statuses.values())
+        if wrong or not (succeeded or route.name in OWNER_REFUSALS):
+            failures.append(f"{path} as {owner.username}: {statuses}")
+    assert not failures, "owners do not reach:\n" + "\n".join(failures)
+
+
+def test_owners_lists_show_their_own_rows(client, walked):
+    """The other side of the list check: the owner's lists do show the markers."""
+    client.force_login(walked.county_officer)
+    shown = set()
+    for name in ("stations:list", "deputies:list", "suggestions:inbox", ":suggestion-list"):
+        route = next(r for r in LIST_ROUTES if r.name == name)
+        shown |= set(
+            walk.MARKER_RE.findall(walk.call(client, "get", walk.fill(route.route, {})).text)
+        )
+    assert len(shown) >= 4

@@ -39,7 +39,10 @@ def cast(world) -> SimpleNamespace:
     """The extra people: the co-signer's account, a co-handling unit and its clerk."""
     if getattr(world, "_proposal_cast", None) is not None:
         return world._proposal_cast
-    cosigner_user = f.user_with_role("cosigner", Role.DEPUTY, region=world.township)
+    # The walk's cast may already have given 王秀英 an account: keep it.
+    cosigner_user = world.other_deputy.user or f.user_with_role(
+        "cosigner", Role.DEPUTY, region=world.township
+    )
     world.other_deputy.user = cosigner_user
     world.other_deputy.save(update_fields=["user"])
     co_unit = f.HandlingUnitFactory(name="交城县住建局", region=world.county)

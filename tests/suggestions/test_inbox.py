@@ -54,11 +54,12 @@ def test_each_role_sees_its_own_inbox(client, cast):
 
 def test_clerk_inbox_is_their_units_queue_overdue_first(client, cast, today):
     older, newer = _make(cast, 2, deputy=cast.deputy)
-    today(datetime.date(2026, 3, 2))
+    today(datetime.date(2026, 3, 9))
     services.suggestion_assign(actor=cast.county_officer, suggestion=newer, lead_unit=cast.unit)
     today(datetime.date(2026, 1, 5))
     services.suggestion_assign(actor=cast.county_officer, suggestion=older, lead_unit=cast.unit)
-    today(datetime.date(2026, 3, 10))  # the older reply is overdue, the newer not yet
+    # The older one's acknowledgement is overdue; the newer one's is due on 3-11.
+    today(datetime.date(2026, 3, 10))
     client.force_login(cast.clerk)
     response = client.get(reverse("suggestions:inbox"))
     assert response.status_code == 302
@@ -66,8 +67,16 @@ def test_clerk_inbox_is_their_units_queue_overdue_first(client, cast, today):
     queue = client.get(response["Location"])
     rows = list(queue.context["page"])
     assert [a.suggestion_id for a in rows] == [older.pk, newer.pk]
-    assert rows[0].overdue is True
-    assert "超期" in queue.content.decode()
+    assert (rows[0].overdue, rows[1].overdue) == (True, False)
+    # The overdue badge sits on the older row only (the heading says 超期 too).
+    html = queue.content.decode()
+    badge = '<span class="badge overdue-badge">'
+    assert html.count(badge) == 1
+    body_rows = html.split("<tbody>", 1)[1].split("</tr>")
+    link = reverse("suggestions:detail", args=[older.pk])
+    assert badge in body_rows[0] and f'href="{link}"' in body_rows[0]
+    link = reverse("suggestions:detail", args=[newer.pk])
+    assert badge not in body_rows[1] and f'href="{link}"' in body_rows[1]
     # Another unit's clerk does not see this queue
     client.force_login(cast.other_clerk)
     assert client.get(reverse("suggestions:unit_detail", args=[cast.unit.pk])).status_code == 404
@@ -223,7 +232,14 @@ def test_reply_templates_and_deadline_rules_pages(client, cast):
         },
     )
     assert response.status_code == 302
-    assert "3" in client.get(reverse("suggestions:sla_list")).content.decode()
+    listed = client.get(reverse("suggestions:sla_list"))
+    (profile,) = [p for p in listed.context["profiles"] if p.category == "water"]
+    assert (profile.region, profile.acknowledge_days, profile.return_days) == (cast.county, 1, 2)
+    assert (profile.reply_days, profile.rehandle_months) == (3, 1)
+    # The row on the page shows the four numbers in their columns.
+    assert (
+        '<td class="num">1</td><td class="num">2</td><td class="num">3</td><td class="num">1</td>'
+    ) in listed.content.decode()
     client.force_login(cast.leader)
     assert client.get(reverse("suggestions:sla_new")).status_code == 403
     assert client.get(reverse("suggestions:template_list")).status_code == 200

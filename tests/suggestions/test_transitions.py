@@ -120,11 +120,34 @@ def test_illegal_transition_is_refused_and_changes_nothing(world, state, action)
     assert suggestion.events.count() == events_before
 
 
+# Where each allowed action leaves the suggestion (None: where it was). "follow_up" with
+# "satisfied" closes it; the lead unit's return sends it back to the assigner.
+RESULT = {
+    "accept": S.ACCEPTED,
+    "reject": S.REJECTED,
+    "answer": S.REPLIED,
+    "handle": S.HANDLING,
+    "assign": S.ASSIGNED,
+    "merge": S.MERGED,
+    "extend": None,
+    "reply": S.REPLIED,
+    "follow_up": S.CLOSED,
+    "acknowledge": S.HANDLING,
+    "return": S.ACCEPTED,
+}
+
+
 @pytest.mark.parametrize("state", list(ALLOWED))
 def test_allowed_transitions_succeed(world, state):
     for action in sorted(ALLOWED[state]):
         suggestion = _in_state(world, state)
+        events_before = suggestion.events.count()
         _do(world, suggestion, action)
+        suggestion.refresh_from_db()
+        assert suggestion.status == (RESULT[action] or state), (state, action)
+        assert suggestion.events.count() > events_before, (state, action)
+        if action == "extend":
+            assert suggestion.extensions.filter(status="pending").count() == 1
 
 
 ILLEGAL_PAGES = [

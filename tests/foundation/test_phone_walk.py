@@ -24,14 +24,12 @@ import pytest
 from django.urls import get_resolver
 from openpyxl import load_workbook
 
-from tests.foundation.test_tenancy_walk import (
-    PARAM_RE,
-    PARAMETERS,
-    SKIP_PREFIXES,
-    _fill,
-    _walk,
-)
+from tests.appointments.world import appointments_world
+from tests.foundation.test_tenancy_walk import PARAMETERS, SKIP_PREFIXES
+from tests.foundation.walk import PARAM_RE, _walk
+from tests.foundation.walk import fill as _fill
 from tests.legislation.world import legislation_world
+from tests.livelihood.world import livelihood_world
 from tests.receptions.registers import registers
 from tests.suggestions.world import suggestion_world
 
@@ -43,6 +41,11 @@ PUBLIC_PARAMETERS = {
     "collector_token": lambda w: legislation_world(w).collector.public_token,
     "tracking_code": lambda w: suggestion_world(w).suggestion.tracking_code,
     "submission_token": lambda w: suggestion_world(w).suggestion.submission_token or "none",
+    "booking_token": lambda w: appointments_world(w).booking.public_token,
+    "poll_token": lambda w: appointments_world(w).report.poll_token,
+    "cycle_token": lambda w: livelihood_world(w).cycle.public_token,
+    "project_token": lambda w: livelihood_world(w).project.public_token,
+    "receipt_token": lambda w: livelihood_world(w).proposal.receipt_token,
 }
 # Not walked, each for a reason: Open311 answers client systems by key and masks phones in
 # its own selectors (tests/open311/); the schema and API docs carry no data.
@@ -181,7 +184,11 @@ def _text(response) -> str:
             if cell is not None
         )
     if "pdf" in kind or data[:5] == b"%PDF-":
-        document = pypdfium2.PdfDocument(data)
+        try:
+            document = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError:
+            # An uploaded file that only claims to be a PDF (a test's stub): read its bytes.
+            return data.decode("utf-8", "ignore")
         return "\n".join(page.get_textpage().get_text_range() for page in document)
     if "wordprocessingml" in kind or data[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

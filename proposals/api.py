@@ -177,6 +177,9 @@ class ContactViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=ContactInput, responses=ContactSerializer)
     def create(self, request, *args, **kwargs):
+        # Decided before the body is read: a read-only role's write is a 403, not a 400.
+        if not can.may_handle_proposals(request.user):
+            raise PermissionDenied
         serializer = ContactInput(data=request.data, user=request.user)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -243,6 +246,9 @@ class ReplyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request={"multipart/form-data": ReplyInput}, responses=ReplySerializer)
     def create(self, request, *args, **kwargs):
+        # Decided before the body is read: a read-only role's write is a 403, not a 400.
+        if not can.may_handle_proposals(request.user):
+            raise PermissionDenied
         serializer = ReplyInput(data=request.data, user=request.user)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -72,6 +72,12 @@ def may_raise_proposals(actor) -> bool:
     return bool(deputy_ids_of(actor))
 
 
+def may_handle_proposals(actor) -> bool:
+    """Whether the actor records contacts and replies at all (a unit's clerk, or congress
+    staff recording for it); decided before a request's body is read."""
+    return signed_in(actor) and holds(actor, (Role.UNIT_CLERK, *STAFF))
+
+
 def acting_deputy(actor):
     """The deputy record the actor writes as (the first of their deputy grants)."""
     from deputies.models import Deputy

@@ -80,6 +80,8 @@ def test_the_shared_parsers_take_ascii_digits_within_range_only():
 NOT_STAFF_WRITES = {
     ("POST", "/api/notifications/mark-read/"),  # one's own inbox
     ("POST", "/api/public-suggestions/"),  # the citizens' anonymous intake
+    ("POST", "/api/public-bookings/"),  # a citizen's booking of a deputy, no account
+    ("POST", "/api/public-report-votes/"),  # a voter's phone vote on a report-back
 }
 
 

@@ -384,7 +384,9 @@ def test_administrator_resets_a_lost_authenticator(client, world):
 def test_no_rules_cost_no_queries_on_a_page(client, world, django_assert_max_num_queries):
     client.force_login(world.township_officer)
     client.get(HOME)
-    with django_assert_max_num_queries(12) as queries:
+    # The home page is the workbench (its own constant count: tests/workbench/); what
+    # matters here is that no query reads the two-factor rules or devices.
+    with django_assert_max_num_queries(25) as queries:
         client.get(HOME)
     assert not any("twofactor" in q["sql"] or "otp_" in q["sql"] for q in queries.captured_queries)
 

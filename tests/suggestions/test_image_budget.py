@@ -175,7 +175,10 @@ def test_oversized_uploads_sent_at_once_stay_within_memory_and_meet_the_limit(
 ):
     # The page cache is per process here so that the threads share the counter without
     # SQLite's table locks; the database cache behaves the same across processes.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
     monkeypatch.setattr(public_views, "SUBMIT_PER_IP", (4, 3600))
     url, senders = _url(world), 8
     barrier = threading.Barrier(senders)

@@ -60,13 +60,6 @@ class PhoneKind:
     number: Callable[[models.Model], str]
     may_reveal: Callable[[object, models.Model], bool]
     public: Callable[[models.Model], bool] = lambda obj: False
-    # rows a user may look at (the reveal answers 404 outside them, like a missing row)
-    queryset: Callable[[object], models.QuerySet] | None = None
-
-    def rows(self, user) -> models.QuerySet:
-        if self.queryset is not None:
-            return self.queryset(user)
-        return self.model.objects.visible_to(user)
 
 
 _KINDS: dict[str, PhoneKind] = {}

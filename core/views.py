@@ -19,7 +19,7 @@ def phone_reveal(request, phone_kind: str, phone_pk: int):
     kind = phones.kind_named(phone_kind)
     if kind is None:
         raise Http404
-    obj = access_object(kind.rows(request.user), request.user, phone_pk)
+    obj = access_object(kind.model, request.user, phone_pk)
     try:
         number = services.phone_reveal(
             actor=request.user, obj=obj, reason=request.POST.get("reason", ""), via=phone_kind

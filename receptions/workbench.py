@@ -82,8 +82,9 @@ def deputy_items(user) -> list[Item]:
     note = ""
     if days:
         first = days[0]
-        note = gettext("下次：%(date)s %(station)s") % {
-            "date": date_format(first.date, "MONTH_DAY_FORMAT"),
-            "station": first.station.name,
-        }
+        # "n月j日" without a leading zero; English reads "F j".
+        when = (
+            gettext("今天") if first.date == today else date_format(first.date, gettext("n月j日"))
+        )
+        note = gettext("下次：%(date)s %(station)s") % {"date": when, "station": first.station.name}
     return [Item(_("未来30天的接待日"), len(days), url, note=note)]

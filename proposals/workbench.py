@@ -18,7 +18,7 @@ def deputy_items(user) -> list[Item]:
     count = filter_list(proposals_for(user), params, user=user).count()
     return [
         Item(
-            _("代表建议答复待我评价"),
+            _("答复待我评价"),
             count,
             link("proposals:list", params),
             "alert",

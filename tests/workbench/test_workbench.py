@@ -233,7 +233,7 @@ def test_staff_counts_name_the_states(client, bench):
     deputy = _counts(client, bench.deputy_user)
     assert deputy["经我反映、尚未办结"] == 14  # 8 a round, less the merged duplicate
     assert deputy["已答复、待回访评价"] == 2
-    assert deputy["代表建议答复待我评价"] == 4  # both of each round lead by 马志刚
+    assert deputy["答复待我评价"] == 4  # both of each round lead by 马志刚
     assert deputy["未来30天的接待日"] == 5  # 10, 17, 24 June, 1 and 8 July
 
 
@@ -270,7 +270,7 @@ def test_a_logged_reception_leaves_the_receptions_to_log(client, bench):
 def test_only_the_author_is_asked_to_rate_a_reply(client, bench):
     _populate(bench, 1)
     cosigner = bench.other_deputy.user
-    assert _counts(client, cosigner)["代表建议答复待我评价"] == 0
+    assert _counts(client, cosigner)["答复待我评价"] == 0
     # 王秀英 sees the co-signed reply in the list, but not among the replies to rate.
     replied = client.get(reverse("proposals:list"), {"status": "replied"})
     assert _rows_of(replied) == 1

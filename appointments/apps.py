@@ -16,3 +16,16 @@ class AppointmentsConfig(AppConfig):
         register_panel(
             "appointments", template="appointments/_dashboard_panel.html", context=dashboard_panel
         )
+
+        from accounts.roles import Role
+        from core.workbench import register_item
+
+        from . import workbench
+
+        register_item(
+            "appointments.station",
+            roles=(Role.STATION_OFFICER,),
+            order=22,
+            title=_("群众约见"),
+            items=workbench.station_items,
+        )

@@ -31,6 +31,15 @@ from .models import (
 BOOKING_LOOKAHEAD_DAYS = 45
 
 
+def booking_rows(bookings: QuerySet, params) -> QuerySet:
+    """The booking list's rows for its parameters (`status`): the list and the station
+    officer's workbench counts read them here."""
+    status = params.get("status", "")
+    if status in Booking.Status.values:
+        bookings = bookings.filter(status=status)
+    return bookings
+
+
 def slot_capacity() -> int:
     """Places per reception day until someone sets the day's own (APPOINTMENT_SLOT_CAPACITY)."""
     return int(getattr(settings, "APPOINTMENT_SLOT_CAPACITY", 5))

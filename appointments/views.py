@@ -221,10 +221,10 @@ def index(request):
 @login_required
 @require_safe
 def booking_list(request):
-    rows = Booking.objects.visible_to(request.user).select_related("deputy", "station")
+    rows = selectors.booking_rows(
+        Booking.objects.visible_to(request.user).select_related("deputy", "station"), request.GET
+    )
     status = request.GET.get("status", "")
-    if status in Booking.Status.values:
-        rows = rows.filter(status=status)
     page = _page(request, rows.order_by("-created_at", "-pk"))
     for booking in page:
         booking.shown_phone = (

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.params import parse_id
 from deputies.models import Deputy
 from receptions.models import (
     ActivityKind,
@@ -149,6 +150,69 @@ def missed_duty_days(
         for check in duty_checks(stations_queryset, start, end, today=today)
         if check.missed
     ]
+
+
+@dataclass(frozen=True)
+class UnloggedReception:
+    """One station's reception day with a deputy on duty and no reception logged for them:
+    a line of the missed-duty page, a reception the station still has to log (补登)."""
+
+    date: datetime.date
+    station: Station
+    deputies: list[Deputy]
+
+
+def unlogged_receptions(
+    stations_queryset: QuerySet,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    today: datetime.date | None = None,
+) -> list[UnloggedReception]:
+    """`missed_duty_days` as one line per station and day, naming every deputy who has no
+    reception that day, newest first. The missed-duty page lists these lines and the
+    station officer's workbench counts them."""
+    grouped: dict[tuple, list[MissedDuty]] = {}
+    for item in missed_duty_days(stations_queryset, start, end, today=today):
+        grouped.setdefault((item.date, item.station.pk), []).append(item)
+    lines = [
+        UnloggedReception(
+            date=items[0].date, station=items[0].station, deputies=[i.deputy for i in items]
+        )
+        for items in grouped.values()
+    ]
+    lines.sort(key=lambda line: (line.date, line.station.name), reverse=True)
+    return lines
+
+
+# The longest period the missed-duty page computes at once.
+MAX_MISSED_DAYS = 400
+
+
+def _date_param(value, default: datetime.date) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except ValueError:
+        return default
+
+
+def missed_lines(stations: QuerySet, params, *, today: datetime.date):
+    """The missed-duty page's lines for its parameters (`station`, `start`, `end`; by
+    default this month up to yesterday, at most `MAX_MISSED_DAYS`): the page and the
+    station officer's workbench count read them here. `stations` is already scoped.
+    Returns (lines, start, end, selected station, whether the period was shortened)."""
+    end = _date_param(params.get("end"), today - datetime.timedelta(days=1))
+    start = _date_param(params.get("start"), end.replace(day=1))
+    if start > end:
+        start, end = end, start
+    clamped = (end - start).days > MAX_MISSED_DAYS
+    if clamped:
+        start = end - datetime.timedelta(days=MAX_MISSED_DAYS)
+    station = None
+    if (station_pk := parse_id(params.get("station"))) is not None:
+        station = stations.filter(pk=station_pk).first()
+    chosen = stations.filter(pk=station.pk) if station is not None else stations
+    return unlogged_receptions(chosen, start, end, today=today), start, end, station, clamped
 
 
 def _duty_stations(deputy_ids_query) -> QuerySet:

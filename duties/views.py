@@ -1,4 +1,3 @@
-import datetime
 from collections import Counter
 
 from django.contrib import messages
@@ -29,11 +28,12 @@ from .forms import DutyReportForm, PointRulesForm
 from .models import DeputyPoints, DutyKind, DutyReport, PointRule
 from .selectors import (
     ACTIVITY_KINDS,
+    MAX_MISSED_DAYS,
     PEOPLE,
     duty_counts,
     duty_timeline,
     linkable_timeline,
-    missed_duty_days,
+    missed_lines,
     ranking,
     score,
     station_rank,
@@ -60,8 +60,6 @@ HEADLINE_KINDS = (
     DutyKind.SUGGESTION,
     DutyKind.REPORT,
 )
-# The longest period the missed-duty page computes at once.
-MAX_MISSED_DAYS = 400
 
 
 def _year(request) -> int:
@@ -381,40 +379,15 @@ def ranking_page(request):
 # --- Planned versus done -------------------------------------------------------------------
 
 
-def _date(value: str | None, default: datetime.date) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value or "")
-    except ValueError:
-        return default
-
-
 @login_required
 def missed(request):
     """Duty days of the schedule with no reception logged, per station and deputy."""
     _require_overview(request.user)
-    today = clock.today()
-    end = _date(request.GET.get("end"), today - datetime.timedelta(days=1))
-    start = _date(request.GET.get("start"), end.replace(day=1))
-    if start > end:
-        start, end = end, start
-    if (end - start).days > MAX_MISSED_DAYS:
-        start = end - datetime.timedelta(days=MAX_MISSED_DAYS)
-        messages.info(request, _("一次最多查看%(n)s天。") % {"n": MAX_MISSED_DAYS})
     stations = Station.objects.visible_to(request.user).filter(status=Station.Status.ACTIVE)
-    station = None
-    if (station_pk := parse_id(request.GET.get("station"))) is not None:
-        station = stations.filter(pk=station_pk).first()
-    chosen = stations.filter(pk=station.pk) if station is not None else stations
-    days = missed_duty_days(chosen, start, end, today=today)
     # One line per station and day, naming every deputy who missed it.
-    grouped: dict[tuple, list] = {}
-    for item in days:
-        grouped.setdefault((item.date, item.station.pk), []).append(item)
-    lines = [
-        {"date": items[0].date, "station": items[0].station, "deputies": [i.deputy for i in items]}
-        for items in grouped.values()
-    ]
-    lines.sort(key=lambda line: (line["date"], line["station"].name), reverse=True)
+    lines, start, end, station, clamped = missed_lines(stations, request.GET, today=clock.today())
+    if clamped:
+        messages.info(request, _("一次最多查看%(n)s天。") % {"n": MAX_MISSED_DAYS})
     page = Paginator(lines, MISSED_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -425,8 +398,8 @@ def missed(request):
             "end": end,
             "stations": stations.only("pk", "name").order_by("name"),
             "station": station,
-            "total": len(days),
-            "deputy_count": len({item.deputy.pk for item in days}),
+            "total": sum(len(line.deputies) for line in lines),
+            "deputy_count": len({d.pk for line in lines for d in line.deputies}),
             "tab": "missed",
             **_tab_flags(request.user),
         },

@@ -15,3 +15,16 @@ class ProposalsConfig(AppConfig):
         register_panel(
             "proposals", template="proposals/_dashboard_panel.html", context=dashboard_panel
         )
+
+        from accounts.roles import Role
+        from core.workbench import register_item
+
+        from . import workbench
+
+        register_item(
+            "proposals.deputy",
+            roles=(Role.DEPUTY,),
+            order=13,
+            title=_("代表建议"),
+            items=workbench.deputy_items,
+        )

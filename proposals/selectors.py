@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from regions.models import Region
 
+from . import permissions as can
 from .models import (
     Contact,
     Cosignature,
@@ -96,8 +97,13 @@ def proposals_for(user):
     )
 
 
-def filter_list(queryset, params):
-    """The list's filters (status, year, unit, class, key supervision, overdue...)."""
+def filter_list(queryset, params, *, user=None):
+    """The list's filters (status, year, unit, class, key supervision, overdue, replies
+    waiting for the user's own rating...). The list and the deputy's workbench count
+    read the rows here."""
+    if params.get("to_rate") == "1":
+        # Replied and not yet rated, of a proposal the user leads (only the author rates).
+        queryset = queryset.filter(status=S.REPLIED, author_id__in=can.deputy_ids_of(user))
     status = params.get("status")
     if status in S.values:
         queryset = queryset.filter(status=status)

@@ -80,7 +80,9 @@ def _action_page(request, proposal, form, *, title, intro="", multipart=False):
 @login_required
 @require_safe
 def proposal_list(request):
-    rows = selectors.filter_list(selectors.proposals_for(request.user), request.GET)
+    rows = selectors.filter_list(
+        selectors.proposals_for(request.user), request.GET, user=request.user
+    )
     page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -39,7 +39,7 @@ class ReceptionsConfig(AppConfig):
         register_item(
             "receptions.deputy",
             roles=(Role.DEPUTY,),
-            order=21,
+            order=11,
             title=_("进站值班"),
             items=workbench.deputy_items,
         )

@@ -23,7 +23,12 @@ STAFF_ITEMS = (
     (_("3个工作日内到期"), {"due": "3wd"}, ""),
 )
 
-DEPUTY_ITEMS = ((_("经我反映、尚未办结"), {"open": "true"}, ""),)
+DEPUTY_ITEMS = (
+    (_("经我反映、尚未办结"), {"open": "true"}, ""),
+    # Answered by the handling unit, waiting for the follow-up rating (回访评价), which
+    # the deputy may record after calling the citizen (`can_follow_up_suggestion`).
+    (_("已答复、待回访评价"), {"status": "replied"}, "alert"),
+)
 
 # (label, unit queue state, tone) for a unit's clerk.
 UNIT_ITEMS = (

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from appointments import services as appointments
 from core import clock
 from deputies.models import StationMembership
 from jobs.models import Job
@@ -22,6 +23,8 @@ from receptions.models import ReceptionRule
 from suggestions import services
 from suggestions.models import Suggestion
 from supervision.sweeps import escalate_overdue
+from tests.proposals.world import cast as proposal_cast
+from tests.proposals.world import replied as proposal_replied
 
 TODAY = datetime.date(2026, 6, 10)  # a Wednesday
 ROLES = (
@@ -51,6 +54,28 @@ def _submit(world, i: int) -> Suggestion:
         contact_phone=f"1381234{i:04d}",
     )
     return suggestion
+
+
+def _book(world, key: str) -> None:
+    """A citizen's booking waiting to be confirmed, and one confirmed for next Wednesday."""
+    rule = ReceptionRule.objects.get(station=world.station)
+    common = {"deputy": world.deputy, "topic": "小区门口路灯坏了半年", "consent": True}
+    appointments.booking_submit(
+        **common,
+        name="李大爷",
+        phone="13912345678",
+        submission_token=f"wb-req-{key}" * 2,
+        wished="下周任意上午",
+    )
+    confirmed, _created = appointments.booking_submit(
+        **common,
+        name="王大妈",
+        phone="13912345679",
+        submission_token=f"wb-con-{key}" * 2,
+        rule_id=rule.pk,
+        date=TODAY + datetime.timedelta(days=7),
+    )
+    appointments.booking_confirm(actor=world.station_officer, booking=confirmed)
 
 
 def _populate(world, size: int) -> None:
@@ -85,6 +110,22 @@ def _populate(world, size: int) -> None:
             services.suggestion_merge(
                 actor=staff, duplicate=duplicate, survivor=Suggestion.objects.get(pk=accepted.pk)
             )
+        with clock.frozen(TODAY):
+            # Replied by the unit, waiting for the follow-up rating (回访评价).
+            answered = _submit(world, base + 8)
+            services.suggestion_assign(actor=staff, suggestion=answered, lead_unit=world.unit)
+            lead = answered.assignments.get(role="lead")
+            services.assignment_acknowledge(actor=world.clerk, assignment=lead)
+            services.suggestion_reply(
+                actor=world.clerk,
+                suggestion=Suggestion.objects.get(pk=answered.pk),
+                text="已修复。",
+            )
+            _book(world, f"{size}-{i}")
+            # The deputy's formal suggestion answered by the unit, waiting for the rating;
+            # one co-signed by 王秀英 that 王秀英 may not rate.
+            proposal_replied(world)
+            proposal_replied(world, cosign=True)
     with clock.frozen(datetime.datetime(2026, 6, 10, 9, 0, tzinfo=datetime.UTC)):
         escalate_overdue()
     for who in ("township_officer", "county_officer", "city_officer", "sysadmin"):
@@ -104,8 +145,14 @@ def _populate(world, size: int) -> None:
             )
 
 
+@pytest.fixture(autouse=True)
+def _roomy_slots(settings):
+    settings.APPOINTMENT_SLOT_CAPACITY = 50
+
+
 @pytest.fixture
 def bench(world, clock):
+    proposal_cast(world)
     StationMembership.objects.create(
         deputy=world.deputy, station=world.station, start_date=datetime.date(2026, 1, 1)
     )
@@ -179,8 +226,57 @@ def test_staff_counts_name_the_states(client, bench):
     station = _counts(client, bench.station_officer)
     assert station["今天的接待日"] == 1
     assert station["本周的接待日"] == 1
+    # Wednesdays 13, 20, 27 May and 3 June: on duty by the schedule, nothing logged.
+    assert station["待补登的接待"] == 4
+    assert station["待确认的预约"] == 2
+    assert station["已确认、待接待的预约"] == 2
     deputy = _counts(client, bench.deputy_user)
-    assert deputy["经我反映、尚未办结"] == 12  # 7 a round, less the merged duplicate
+    assert deputy["经我反映、尚未办结"] == 14  # 8 a round, less the merged duplicate
+    assert deputy["已答复、待回访评价"] == 2
+    assert deputy["答复待我评价"] == 4  # both of each round lead by 马志刚
+    assert deputy["未来30天的接待日"] == 5  # 10, 17, 24 June, 1 and 8 July
+
+
+def _notes(client, user) -> dict[str, str]:
+    return {
+        str(item.label): str(item.note) for _t, items in _workbench(client, user) for item in items
+    }
+
+
+def test_the_duty_days_name_who_is_on_duty_and_when(client, bench):
+    assert "马志刚" in _notes(client, bench.station_officer)["今天的接待日"]
+    assert "天宁镇人大代表联络站" in _notes(client, bench.deputy_user)["未来30天的接待日"]
+    page = client.get(reverse("accounts:home")).content.decode()
+    assert "天宁镇人大代表联络站" in page
+
+
+def test_a_logged_reception_leaves_the_receptions_to_log(client, bench):
+    from receptions.services import reception_log
+
+    before = _counts(client, bench.station_officer)["待补登的接待"]
+    reception_log(
+        actor=bench.station_officer,
+        form_token="wb-logged-3-june-000",
+        station=bench.station,
+        date=datetime.date(2026, 6, 3),
+        deputies=[bench.deputy],
+        people_count=3,
+        notes="接待群众3人。",
+        raised=[],
+    )
+    assert _counts(client, bench.station_officer)["待补登的接待"] == before - 1
+
+
+def test_only_the_author_is_asked_to_rate_a_reply(client, bench):
+    _populate(bench, 1)
+    cosigner = bench.other_deputy.user
+    assert _counts(client, cosigner)["答复待我评价"] == 0
+    # 王秀英 sees the co-signed reply in the list, but not among the replies to rate.
+    replied = client.get(reverse("proposals:list"), {"status": "replied"})
+    assert _rows_of(replied) == 1
+    assert _rows_of(client.get(reverse("proposals:list"), {"to_rate": "1"})) == 0
+    client.force_login(bench.deputy_user)
+    assert _rows_of(client.get(reverse("proposals:list"), {"to_rate": "1"})) == 2
 
 
 def test_due_within_three_working_days_follows_the_calendar(client, bench, clock):

@@ -227,13 +227,15 @@ def foreign_markers(user, markers: dict) -> dict:
 
 
 def leaked(text: str, forbidden: dict, paths: frozenset = frozenset()) -> list:
-    """The other slice's rows named in `text`: by marker, or by a link to their page."""
+    """The other slice's rows named in `text`: by marker, or by a link or a form posting to
+    their page (a list of rows with no text of their own, such as the second-factor
+    rules, names each row only by its delete form)."""
     found = {forbidden[m] for m in MARKER_RE.findall(text) if m in forbidden}
     found |= {f"link {p}" for p in HREF_RE.findall(text) if p in paths}
     return sorted(found, key=str)
 
 
-HREF_RE = re.compile(r'href="([^"?#]+)')
+HREF_RE = re.compile(r'(?:href|action)="([^"?#]+)')
 
 
 # --- files ----------------------------------------------------------------------------

@@ -98,6 +98,7 @@ class Stack:
         self.procs: dict[str, subprocess.Popen] = {}
         self.stop_signal: dict[str, int] = {}
         self.order: list[str] = []
+        self.groups: list[int] = []  # every process group started, restarts included
 
     def start(self, name, argv, *, env=None, user=None, stop=signal.SIGTERM, cwd=None):
         cwd = cwd or (self.root if user else ROOT)
@@ -117,6 +118,7 @@ class Stack:
             **kwargs,
         )
         log.close()
+        self.groups.append(proc.pid)
         self.procs[name] = proc
         self.stop_signal[name] = stop
         if name not in self.order:
@@ -128,7 +130,10 @@ class Stack:
         if proc is None or proc.poll() is not None:
             return
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, sig)
+            if sig == signal.SIGKILL:  # a fault: the whole group dies at once
+                os.killpg(proc.pid, sig)
+            else:  # a stop: the leader's own shutdown (Celery's warm one) ends its children
+                os.kill(proc.pid, sig)
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -152,6 +157,28 @@ class Stack:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
         return stopped
+
+    def leftovers(self) -> list[str]:
+        """Processes still alive in a group the drill started, or running anything
+        from its folder (a postgres -D, nginx -p, a gunicorn control socket): read from
+        /proc, as ps would show them."""
+        groups = set(self.groups)
+        left = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                pid = int(entry.name)
+                raw = (entry / "cmdline").read_bytes()
+                argv = raw.replace(b"\0", b" ").decode(errors="replace")
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if state[0] == "Z":
+                    continue  # exited, only its exit status is left to be reaped
+                if int(state[2]) in groups or str(self.root) in argv:
+                    left.append(f"{pid} {argv.strip()[:80]}")
+            except (OSError, ValueError, IndexError):
+                continue
+        return left
 
     def log_text(self, name: str) -> str:
         path = self.logs / f"{name}.log"
@@ -334,6 +361,10 @@ class Drill:
             REPLICA_MAX_LAG_SECONDS=str(self.args.max_lag),
             REPLICA_LAG_CHECK_SECONDS="2",
             OUTBOX_RESEND_AFTER_SECONDS="30",
+            # A killed job is queued again within the run (production: 15 / 120 / 60 s).
+            JOB_HEARTBEAT_SECONDS="5",
+            JOB_STALE_SECONDS=str(self.args.job_stale),
+            JOB_SWEEP_SECONDS="10",
             EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
             EMAIL_FILE_PATH=str(self.root / "mail"),
             LOG_LEVEL="WARNING",
@@ -619,6 +650,21 @@ class Drill:
     def up(self) -> None:
         self.check_ports()
         say(f"drill folder {self.root}")
+        env = self.django_env()
+        self.event(
+            "settings for the run: "
+            + ", ".join(
+                f"{name}={env[name]}"
+                for name in (
+                    "REPLICA_MAX_LAG_SECONDS",
+                    "REPLICA_LAG_CHECK_SECONDS",
+                    "OUTBOX_RESEND_AFTER_SECONDS",
+                    "JOB_HEARTBEAT_SECONDS",
+                    "JOB_STALE_SECONDS",
+                    "JOB_SWEEP_SECONDS",
+                )
+            )
+        )
         self.start_postgres()
         self.start_pgbouncer()
         self.start_redis()
@@ -634,7 +680,9 @@ class Drill:
         self.start_beat("beat-2")  # started by mistake: must stand by
         for name in ("web1", "web2", "nginx"):
             wait_until(
-                lambda n=name: Browser(PORTS[n]).request("GET", "/login/")[0] == 200, 90, name
+                lambda n=name: Browser(PORTS[n]).request("GET", "/login/")[0] == 200,
+                self.args.boot_wait,
+                name,
             )
         self.event(
             "2 gunicorn nodes (58001, 58002) behind nginx (58080); workers: default, jobs, "
@@ -761,12 +809,26 @@ class Drill:
                 status, _, body = browser.request("GET", path)
                 source = None
                 if kind == "dashboard":
-                    match = re.search(rb'data-read-source="(\w+)"', body)
-                    source = match.group(1).decode() if match else None
+                    source = self.read_source_of(body)
                 self.record(kind, started, status, source=source)
             except Exception as error:
                 self.record(kind, started, None, repr(error))
             self.stop_load.wait(self.args.think)
+
+    FRESHNESS = re.compile(r'data-read-source="(\w+)">(.*?)</p>', re.S)
+
+    def read_source_of(self, body: bytes) -> str | None:
+        """Where the page says its figures came from: "replica", "primary", or
+        "primary, says the replica lags" when its freshness note names the limit."""
+        match = self.FRESHNESS.search(body.decode(errors="replace"))
+        if not match:
+            return None
+        source, note = match.group(1), " ".join(match.group(2).split())
+        if source == "primary" and f"只读副本延迟超过 {self.args.max_lag} 秒" in note:
+            return "primary, says the replica lags"
+        if source == "replica" and "读自只读副本" not in note:
+            return "replica, without its freshness note"
+        return source
 
     def sample_activity(self) -> None:
         """Which server ran dashboard queries: pg_stat_activity on each, a few times a second."""
@@ -821,7 +883,12 @@ class Drill:
         self.event("killed web node 2 (SIGKILL to its gunicorn master and workers)")
         time.sleep(self.args.phase)
         self.start_web("web2")
-        wait_until(lambda: Browser(PORTS["web2"]).request("GET", "/login/")[0] == 200, 60, "web2")
+        # A node boots in seconds on an idle machine, in a minute or more under others' load.
+        wait_until(
+            lambda: Browser(PORTS["web2"]).request("GET", "/login/")[0] == 200,
+            self.args.boot_wait,
+            "web2",
+        )
         self.event("web node 2 restarted and answering")
 
     def kill_jobs_worker(self, leader: Browser, city_code: str) -> None:
@@ -1142,7 +1209,13 @@ def main() -> int:
     parser.add_argument(
         "--max-lag", type=int, default=20, help="REPLICA_MAX_LAG_SECONDS for the run"
     )
-    parser.add_argument("--drain", type=float, default=90, help="seconds to wait for queued work")
+    parser.add_argument("--job-stale", type=int, default=30, help="JOB_STALE_SECONDS for the run")
+    parser.add_argument(
+        "--drain", type=float, default=300, help="at most this many seconds for queued work"
+    )
+    parser.add_argument(
+        "--boot-wait", type=float, default=240, help="at most this many seconds for a node to boot"
+    )
     parser.add_argument("--report", help="also write the report to this file")
     parser.add_argument("--keep", action="store_true", help="keep the drill folder (logs)")
     args = parser.parse_args()
@@ -1173,6 +1246,11 @@ def main() -> int:
         left = [
             f"{name}({proc.pid})" for name, proc in drill.stack.procs.items() if proc.poll() is None
         ]
+        left += drill.stack.leftovers()
+        drill.figures["processes started by PID (restarts included) / left after the stop"] = (
+            len(drill.stack.groups),
+            len(left),
+        )
         if left:
             say(f"STILL RUNNING: {left}")
             status = 1

@@ -99,6 +99,8 @@ class Stack:
         self.stop_signal: dict[str, int] = {}
         self.order: list[str] = []
         self.groups: list[int] = []  # every process group started, restarts included
+        self.stopping: set[str] = set()  # stopped or killed by the drill, not on their own
+        self.closing = False
 
     def start(self, name, argv, *, env=None, user=None, stop=signal.SIGTERM, cwd=None):
         cwd = cwd or (self.root if user else ROOT)
@@ -118,6 +120,7 @@ class Stack:
             **kwargs,
         )
         log.close()
+        self.stopping.discard(name)
         self.groups.append(proc.pid)
         self.procs[name] = proc
         self.stop_signal[name] = stop
@@ -127,6 +130,7 @@ class Stack:
 
     def kill(self, name: str, sig=signal.SIGKILL, timeout: float = 30) -> None:
         proc = self.procs.get(name)
+        self.stopping.add(name)
         if proc is None or proc.poll() is not None:
             return
         with contextlib.suppress(ProcessLookupError):
@@ -145,6 +149,7 @@ class Stack:
             os.killpg(proc.pid, signal.SIGKILL)
 
     def stop_all(self) -> list[str]:
+        self.closing = True
         stopped = []
         for name in reversed(self.order):
             proc = self.procs.get(name)
@@ -307,6 +312,7 @@ class Drill:
         self.samples: Counter = Counter()  # (phase, server) -> dashboard queries seen
         self.lag_seen: dict[str, float] = defaultdict(float)
         self.ledger_jobs: list[int] = []
+        self.unplanned_exits: Counter = Counter()  # worker exits the drill did not cause
         self.figures: dict = {}
 
     # -- helpers
@@ -628,6 +634,22 @@ class Drill:
             env=self.django_env("lianxin-worker"),
         )
 
+    def supervise_workers(self) -> None:
+        """Start again a worker that exits on its own, as production's supervisor does
+        (docker-compose `restart: unless-stopped`, bin/run's loop), and say so."""
+        while not self.stack.closing:
+            for queue in ("default", "jobs", "rollups"):
+                name = f"worker-{queue}"
+                proc = self.stack.procs.get(name)
+                if proc is None or name in self.stack.stopping or proc.poll() is None:
+                    continue
+                self.unplanned_exits[name] += 1
+                self.event(f"{name} exited on its own (code {proc.returncode}): started again")
+                time.sleep(2)
+                if not self.stack.closing:
+                    self.start_worker(queue)
+            time.sleep(1)
+
     def start_beat(self, name: str) -> None:
         env = self.django_env()
         env["BEAT_LOCK_RETRY_SECONDS"] = "2"
@@ -675,6 +697,7 @@ class Drill:
         self.start_nginx()
         for queue in ("default", "jobs", "rollups"):
             self.start_worker(queue)
+        threading.Thread(target=self.supervise_workers, daemon=True).start()
         self.start_beat("beat")
         time.sleep(3)
         self.start_beat("beat-2")  # started by mistake: must stand by
@@ -1160,6 +1183,9 @@ class Drill:
                     delivered[code] += n
         f["notice mails delivered (distinct suggestions)"] = len(delivered)
         f["duplicate notice mails"] = sum(n - 1 for n in delivered.values() if n > 1)
+        f["workers that exited on their own (restarted by the drill's supervisor)"] = dict(
+            self.unplanned_exits
+        )
         f["outbox messages unfinished at the end, by function"] = dict(
             self.sql(
                 "primary",

@@ -98,6 +98,9 @@ class Stack:
         self.procs: dict[str, subprocess.Popen] = {}
         self.stop_signal: dict[str, int] = {}
         self.order: list[str] = []
+        self.groups: list[int] = []  # every process group started, restarts included
+        self.stopping: set[str] = set()  # stopped or killed by the drill, not on their own
+        self.closing = False
 
     def start(self, name, argv, *, env=None, user=None, stop=signal.SIGTERM, cwd=None):
         cwd = cwd or (self.root if user else ROOT)
@@ -117,6 +120,8 @@ class Stack:
             **kwargs,
         )
         log.close()
+        self.stopping.discard(name)
+        self.groups.append(proc.pid)
         self.procs[name] = proc
         self.stop_signal[name] = stop
         if name not in self.order:
@@ -125,10 +130,14 @@ class Stack:
 
     def kill(self, name: str, sig=signal.SIGKILL, timeout: float = 30) -> None:
         proc = self.procs.get(name)
+        self.stopping.add(name)
         if proc is None or proc.poll() is not None:
             return
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, sig)
+            if sig == signal.SIGKILL:  # a fault: the whole group dies at once
+                os.killpg(proc.pid, sig)
+            else:  # a stop: the leader's own shutdown (Celery's warm one) ends its children
+                os.kill(proc.pid, sig)
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -140,6 +149,7 @@ class Stack:
             os.killpg(proc.pid, signal.SIGKILL)
 
     def stop_all(self) -> list[str]:
+        self.closing = True
         stopped = []
         for name in reversed(self.order):
             proc = self.procs.get(name)
@@ -152,6 +162,28 @@ class Stack:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
         return stopped
+
+    def leftovers(self) -> list[str]:
+        """Processes still alive in a group the drill started, or running anything
+        from its folder (a postgres -D, nginx -p, a gunicorn control socket): read from
+        /proc, as ps would show them."""
+        groups = set(self.groups)
+        left = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                pid = int(entry.name)
+                raw = (entry / "cmdline").read_bytes()
+                argv = raw.replace(b"\0", b" ").decode(errors="replace")
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if state[0] == "Z":
+                    continue  # exited, only its exit status is left to be reaped
+                if int(state[2]) in groups or str(self.root) in argv:
+                    left.append(f"{pid} {argv.strip()[:80]}")
+            except (OSError, ValueError, IndexError):
+                continue
+        return left
 
     def log_text(self, name: str) -> str:
         path = self.logs / f"{name}.log"
@@ -280,6 +312,7 @@ class Drill:
         self.samples: Counter = Counter()  # (phase, server) -> dashboard queries seen
         self.lag_seen: dict[str, float] = defaultdict(float)
         self.ledger_jobs: list[int] = []
+        self.unplanned_exits: Counter = Counter()  # worker exits the drill did not cause
         self.figures: dict = {}
 
     # -- helpers
@@ -334,6 +367,10 @@ class Drill:
             REPLICA_MAX_LAG_SECONDS=str(self.args.max_lag),
             REPLICA_LAG_CHECK_SECONDS="2",
             OUTBOX_RESEND_AFTER_SECONDS="30",
+            # A killed job is queued again within the run (production: 15 / 120 / 60 s).
+            JOB_HEARTBEAT_SECONDS="5",
+            JOB_STALE_SECONDS=str(self.args.job_stale),
+            JOB_SWEEP_SECONDS="10",
             EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
             EMAIL_FILE_PATH=str(self.root / "mail"),
             LOG_LEVEL="WARNING",
@@ -597,6 +634,22 @@ class Drill:
             env=self.django_env("lianxin-worker"),
         )
 
+    def supervise_workers(self) -> None:
+        """Start again a worker that exits on its own, as production's supervisor does
+        (docker-compose `restart: unless-stopped`, bin/run's loop), and say so."""
+        while not self.stack.closing:
+            for queue in ("default", "jobs", "rollups"):
+                name = f"worker-{queue}"
+                proc = self.stack.procs.get(name)
+                if proc is None or name in self.stack.stopping or proc.poll() is None:
+                    continue
+                self.unplanned_exits[name] += 1
+                self.event(f"{name} exited on its own (code {proc.returncode}): started again")
+                time.sleep(2)
+                if not self.stack.closing:
+                    self.start_worker(queue)
+            time.sleep(1)
+
     def start_beat(self, name: str) -> None:
         env = self.django_env()
         env["BEAT_LOCK_RETRY_SECONDS"] = "2"
@@ -619,6 +672,21 @@ class Drill:
     def up(self) -> None:
         self.check_ports()
         say(f"drill folder {self.root}")
+        env = self.django_env()
+        self.event(
+            "settings for the run: "
+            + ", ".join(
+                f"{name}={env[name]}"
+                for name in (
+                    "REPLICA_MAX_LAG_SECONDS",
+                    "REPLICA_LAG_CHECK_SECONDS",
+                    "OUTBOX_RESEND_AFTER_SECONDS",
+                    "JOB_HEARTBEAT_SECONDS",
+                    "JOB_STALE_SECONDS",
+                    "JOB_SWEEP_SECONDS",
+                )
+            )
+        )
         self.start_postgres()
         self.start_pgbouncer()
         self.start_redis()
@@ -629,12 +697,15 @@ class Drill:
         self.start_nginx()
         for queue in ("default", "jobs", "rollups"):
             self.start_worker(queue)
+        threading.Thread(target=self.supervise_workers, daemon=True).start()
         self.start_beat("beat")
         time.sleep(3)
         self.start_beat("beat-2")  # started by mistake: must stand by
         for name in ("web1", "web2", "nginx"):
             wait_until(
-                lambda n=name: Browser(PORTS[n]).request("GET", "/login/")[0] == 200, 90, name
+                lambda n=name: Browser(PORTS[n]).request("GET", "/login/")[0] == 200,
+                self.args.boot_wait,
+                name,
             )
         self.event(
             "2 gunicorn nodes (58001, 58002) behind nginx (58080); workers: default, jobs, "
@@ -761,12 +832,26 @@ class Drill:
                 status, _, body = browser.request("GET", path)
                 source = None
                 if kind == "dashboard":
-                    match = re.search(rb'data-read-source="(\w+)"', body)
-                    source = match.group(1).decode() if match else None
+                    source = self.read_source_of(body)
                 self.record(kind, started, status, source=source)
             except Exception as error:
                 self.record(kind, started, None, repr(error))
             self.stop_load.wait(self.args.think)
+
+    FRESHNESS = re.compile(r'data-read-source="(\w+)">(.*?)</p>', re.S)
+
+    def read_source_of(self, body: bytes) -> str | None:
+        """Where the page says its figures came from: "replica", "primary", or
+        "primary, says the replica lags" when its freshness note names the limit."""
+        match = self.FRESHNESS.search(body.decode(errors="replace"))
+        if not match:
+            return None
+        source, note = match.group(1), " ".join(match.group(2).split())
+        if source == "primary" and f"只读副本延迟超过 {self.args.max_lag} 秒" in note:
+            return "primary, says the replica lags"
+        if source == "replica" and "读自只读副本" not in note:
+            return "replica, without its freshness note"
+        return source
 
     def sample_activity(self) -> None:
         """Which server ran dashboard queries: pg_stat_activity on each, a few times a second."""
@@ -821,7 +906,12 @@ class Drill:
         self.event("killed web node 2 (SIGKILL to its gunicorn master and workers)")
         time.sleep(self.args.phase)
         self.start_web("web2")
-        wait_until(lambda: Browser(PORTS["web2"]).request("GET", "/login/")[0] == 200, 60, "web2")
+        # A node boots in seconds on an idle machine, in a minute or more under others' load.
+        wait_until(
+            lambda: Browser(PORTS["web2"]).request("GET", "/login/")[0] == 200,
+            self.args.boot_wait,
+            "web2",
+        )
         self.event("web node 2 restarted and answering")
 
     def kill_jobs_worker(self, leader: Browser, city_code: str) -> None:
@@ -959,8 +1049,12 @@ class Drill:
         """Wait (bounded) for queued work to finish, then count."""
 
         def settled():
+            # Deputies' points recomputes (the seed queues thousands, on `rollups`) are
+            # derived figures that may trail; they are counted below, not waited for.
             pending = self.sql(
-                "primary", "SELECT count(*) FROM core_outboxmessage WHERE done_at IS NULL"
+                "primary",
+                "SELECT count(*) FROM core_outboxmessage WHERE done_at IS NULL "
+                "AND task NOT LIKE 'duties.tasks.recompute%%'",
             )[0][0]
             jobs = self.sql(
                 "primary",
@@ -972,7 +1066,7 @@ class Drill:
 
         try:
             wait_until(settled, self.args.drain, "the outbox and the jobs to finish", interval=2)
-            self.event("all outbox messages and jobs finished")
+            self.event("all outbox messages (but points recomputes) and jobs finished")
         except RuntimeError:
             self.event(f"after {self.args.drain} s some work is still unfinished (counted below)")
 
@@ -1089,6 +1183,16 @@ class Drill:
                     delivered[code] += n
         f["notice mails delivered (distinct suggestions)"] = len(delivered)
         f["duplicate notice mails"] = sum(n - 1 for n in delivered.values() if n > 1)
+        f["workers that exited on their own (restarted by the drill's supervisor)"] = dict(
+            self.unplanned_exits
+        )
+        f["outbox messages unfinished at the end, by function"] = dict(
+            self.sql(
+                "primary",
+                "SELECT task, count(*) FROM core_outboxmessage WHERE done_at IS NULL "
+                "GROUP BY 1 ORDER BY 1",
+            )
+        )
         jobs = self.sql(
             "primary",
             "SELECT status, count(*) FROM jobs_job WHERE id = ANY(%s) GROUP BY 1",
@@ -1142,7 +1246,13 @@ def main() -> int:
     parser.add_argument(
         "--max-lag", type=int, default=20, help="REPLICA_MAX_LAG_SECONDS for the run"
     )
-    parser.add_argument("--drain", type=float, default=90, help="seconds to wait for queued work")
+    parser.add_argument("--job-stale", type=int, default=30, help="JOB_STALE_SECONDS for the run")
+    parser.add_argument(
+        "--drain", type=float, default=300, help="at most this many seconds for queued work"
+    )
+    parser.add_argument(
+        "--boot-wait", type=float, default=240, help="at most this many seconds for a node to boot"
+    )
     parser.add_argument("--report", help="also write the report to this file")
     parser.add_argument("--keep", action="store_true", help="keep the drill folder (logs)")
     args = parser.parse_args()
@@ -1173,6 +1283,11 @@ def main() -> int:
         left = [
             f"{name}({proc.pid})" for name, proc in drill.stack.procs.items() if proc.poll() is None
         ]
+        left += drill.stack.leftovers()
+        drill.figures["processes started by PID (restarts included) / left after the stop"] = (
+            len(drill.stack.groups),
+            len(left),
+        )
         if left:
             say(f"STILL RUNNING: {left}")
             status = 1

@@ -5,6 +5,7 @@ Three queues, so that a province-wide export never delays a reminder SMS:
 - `default`: outbox messages (notifications, reminders, points), the relay, sweeps;
 - `jobs`: ledgers, placards, imports and backups (minutes long, memory-heavy);
 - `rollups`: dashboard refreshes (one at a time anyway: they serialise on a row lock).
+  Deputies' points recomputes go here too: a burst of them must not delay a notice.
 
 `settings.TASK_QUEUE_PATTERNS` maps dotted names to queues (first match wins). It is
 matched against the Celery task's name, and for `core.tasks.run_outbox_message`

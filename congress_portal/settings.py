@@ -431,7 +431,7 @@ DEPUTY_TERM_START = env_str("DEPUTY_TERM_START", "2021-10-01")
 
 # --- Celery queues and the single beat (docs/scaling.md). Work is routed by name
 # (congress_portal/queues.py): `jobs` for ledgers, placards, imports and backups,
-# `rollups` for dashboard refreshes, `default` for the rest (outbox messages,
+# `rollups` for dashboard refreshes and deputies' points, `default` for the rest (outbox messages,
 # notifications, reminders, sweeps). A worker without -Q consumes all three.
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue("default"), Queue("jobs"), Queue("rollups")]
@@ -443,6 +443,9 @@ TASK_QUEUE_PATTERNS = [
     ("*backup*", "jobs"),
     ("*restore*", "jobs"),
     ("dashboards.*", "rollups"),
+    # Deputies' points are derived figures like the rollups: a burst of recomputes (a
+    # seed, an import, a reception day) must never hold citizens' notices back.
+    ("duties.tasks.recompute_*", "rollups"),
 ]
 # Only the beat holding the lock schedules (supervision/beat.py): a PostgreSQL
 # advisory lock on a connection of its own (DATABASE_DIRECT_URL when DATABASE_URL

@@ -54,9 +54,9 @@ def test_suggestions_ledgers_and_rollups_each_reach_their_own_queue(
     outbox._sender.submit(lambda: None).result(timeout=60)
 
     expected = {
-        "default": ["duties.tasks.recompute_points", "suggestions.tasks.notify_new_suggestion"],
+        "default": ["suggestions.tasks.notify_new_suggestion"],
         "jobs": ["jobs.runner.run_job"],
-        "rollups": ["dashboards.tasks.refresh_touched_rollups"],
+        "rollups": ["dashboards.tasks.refresh_touched_rollups", "duties.tasks.recompute_points"],
         "celery": [],
     }
     assert _waiting(broker) == expected
@@ -68,8 +68,34 @@ def test_suggestions_ledgers_and_rollups_each_reach_their_own_queue(
     OutboxMessage.objects.update(dispatched_at=None)
     settings.OUTBOX_RELAY_AFTER_SECONDS = 0
     assert outbox.relay() == 3  # the notice, the points, the ledger job
-    expected["rollups"] = []
+    expected["rollups"] = ["duties.tasks.recompute_points"]
     assert _waiting(broker) == expected
+
+
+def test_a_backlog_of_points_recomputes_leaves_the_notices_alone(client, world, broker, settings):
+    # Regression (the drill, 2026-12-03): the demo's seed queued 7,652 points recomputes
+    # on `default`, and citizens' intake notices waited behind them for over 10 minutes.
+    # Given a burst of points recomputes handed to the broker, as a seed or an import makes
+    settings.OUTBOX_SEND_ON_COMMIT = False
+    burst = [
+        outbox.enqueue("duties.tasks.recompute_points", deputy_ids=[world.deputy.pk], year=2026).pk
+        for _ in range(50)
+    ]
+    assert outbox.send(burst) == 50
+    # When a citizen then submits a concern
+    settings.OUTBOX_SEND_ON_COMMIT = True
+    response = client.post(
+        reverse("public_suggestions:new_for_deputy", args=[world.deputy.public_token]),
+        intake_data(),
+    )
+    assert response.status_code == 302
+    outbox._sender.submit(lambda: None).result(timeout=60)
+    # Then its notice is the only thing the default worker has to do
+    waiting = _waiting(broker)
+    assert waiting["default"] == ["suggestions.tasks.notify_new_suggestion"]
+    assert waiting["rollups"] == ["duties.tasks.recompute_points"] * 51
+    # and the nightly full recompute goes the same way
+    assert queues.queue_for("duties.tasks.recompute_all_points") == "rollups"
 
 
 def test_queue_patterns_send_backups_and_dashboard_work_off_the_default_queue():

@@ -22,6 +22,7 @@ from tests.foundation.test_tenancy_walk import (
     cross_failures,
     list_failures,
     object_failures,
+    unchanged_failures,
 )
 
 walked = the_walk.walked  # the walk's fixture
@@ -63,7 +64,7 @@ def _undone():
 def first_failure(client, walked, routes) -> str:
     if failures := cross_failures(client, walked, routes):
         return failures[0]
-    for check in (object_failures, list_failures):
+    for check in (object_failures, list_failures, unchanged_failures):
         for visitor in walk.VISITORS:
             failures = check(client, walked, visitor, routes, stop=True)
             if failures:

@@ -7,6 +7,7 @@ so a view cannot join the portal without joining this test.
 import re
 
 import pytest
+from django.db import transaction
 
 from tests.appointments.world import appointments_world
 from tests.foundation import walk
@@ -352,6 +353,20 @@ FORMAT_PARAMETERS = {"format"}
 
 # What a visitor rightly shares with the other slice, so it is not "the other side" for
 # them: {visitor: ({parameters}, {model labels whose text may show}, reason)}.
+# Pages the differential check (unchanged_failures) cannot read twice alike, with why.
+CHANGING_PAGES: dict[str, str] = {
+    "accounts:security_totp": "each opening draws a new secret for the authenticator app and "
+    "shows it as a QR code",
+}
+# Rows the differential check keeps for a visitor, beyond SHARED's models, with why.
+DIFFERENTIAL_KEEP = {
+    "other_clerk": (
+        {"suggestions.Assignment"},
+        "a suggestion the clerk's unit helps with names its lead unit (SHARED), which the API "
+        "reads from the lead unit's assignment",
+    ),
+}
+
 SHARED = {
     "other_deputy_user": (
         {
@@ -842,6 +857,35 @@ def list_failures(client, walked, visitor, routes=None, *, stop=False) -> list[s
     return failures
 
 
+def unchanged_failures(client, walked, visitor, routes=None, *, stop=False) -> list[str]:
+    """A count or a choice list names no marker: so each parameterless page is read twice
+    by `visitor`, with the other slice's rows and with them removed (in a transaction
+    rolled back); a page that changes showed something of the other slice."""
+    _shared, models, _reason = SHARED.get(visitor, (set(), set(), ""))
+    models = models | DIFFERENTIAL_KEEP.get(visitor, (set(), ""))[0]
+    user = getattr(walked, visitor)
+    client.force_login(user)
+    pages = [r for r in (LIST_ROUTES if routes is None else routes) if not r.params]
+    pages = [r for r in pages if r.name not in CHANGING_PAGES]
+
+    def read():
+        return {r.name: walk.call(client, "get", walk.fill(r.route, {}), api=r.api) for r in pages}
+
+    before = read()
+    with transaction.atomic():
+        assert walk.remove_unseen(user, keep=models), "nothing of the other slice to remove"
+        after = read()
+        transaction.set_rollback(True)
+    failures = []
+    for route in pages:
+        one, other = before[route.name], after[route.name]
+        if one.status != other.status or walk.same_page(one.text) != walk.same_page(other.text):
+            failures.append(f"GET /{route.route} changes without the other slice")
+            if stop:
+                break
+    return failures
+
+
 def _missing(value):
     """A reference to nothing, of the same kind as `value`."""
     return 987654 if isinstance(value, int) else "WALKMISSING0000"
@@ -915,6 +959,14 @@ def test_lists_show_nothing_of_the_other_slice(client, walked, visitor):
     """Every parameterless route (list pages, create forms, API lists, exports), plain and
     with filters naming the other slice, and a bare POST: no marker of the other slice."""
     failures = list_failures(client, walked, visitor)
+    assert not failures, f"{visitor} ({walk.VISITORS[visitor]}):\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("visitor", list(walk.VISITORS))
+def test_lists_do_not_change_without_the_other_slice(client, walked, visitor):
+    """Bare counts and choice lists carry no marker: the visitor's parameterless pages must
+    read the same with the other slice's rows removed."""
+    failures = unchanged_failures(client, walked, visitor)
     assert not failures, f"{visitor} ({walk.VISITORS[visitor]}):\n" + "\n".join(failures)
 
 

@@ -238,6 +238,41 @@ def leaked(text: str, forbidden: dict, paths: frozenset = frozenset()) -> list:
 HREF_RE = re.compile(r'(?:href|action)="([^"?#]+)')
 
 
+def remove_unseen(user, keep: set = frozenset()) -> int:
+    """Delete every row of every scoped model that `user` may not see (but the models in
+    `keep`, the region tree, the accounts and append-only rows): for the differential
+    check, inside a transaction that is rolled back. The rows are deleted one table at a
+    time without cascading; the database's foreign keys are deferred (Django declares
+    them DEFERRABLE INITIALLY DEFERRED), so a reference left behind is never checked."""
+    unseen = {}
+    for model in scoped_models():
+        label = model._meta.label
+        if label in UNMARKED_MODELS or label in APPEND_ONLY or label in keep:
+            continue
+        seen = restrict(model._default_manager.all(), user).values("pk")
+        unseen[model] = list(
+            model._default_manager.exclude(pk__in=seen).values_list("pk", flat=True)
+        )
+    removed = 0
+    for model, pks in unseen.items():
+        if pks:
+            removed += model._base_manager.filter(pk__in=pks)._raw_delete(model._base_manager.db)
+    return removed
+
+
+# Values that differ between two renderings of the same page: CSRF tokens, a form's
+# one-time entry token, the time of the request.
+_VOLATILE_RE = re.compile(
+    r'(name="[\w-]*token"[^>]*?value=")[^"]*"'
+    r"|(\d{1,2}:\d{2}(?::\d{2})?)"
+    r'|("X-CSRFToken": ")[^"]*"'
+)
+
+
+def same_page(text: str) -> str:
+    return _VOLATILE_RE.sub(lambda m: (m.group(1) or "") + "~", text)
+
+
 # --- files ----------------------------------------------------------------------------
 
 

@@ -840,6 +840,7 @@ def list_failures(client, walked, visitor, routes=None, *, stop=False) -> list[s
     """What `visitor` sees of the other slice on parameterless routes."""
     _shared, forbidden = _foreign(walked, visitor)
     paths = _foreign_paths(walked, visitor)
+    regions = walk.unseen_regions(getattr(walked, visitor))
     assert forbidden, "the other slice has no marked rows: the walk could not fail"
     client.force_login(getattr(walked, visitor))
     failures = []
@@ -850,7 +851,7 @@ def list_failures(client, walked, visitor, routes=None, *, stop=False) -> list[s
             answer = walk.call(client, method, path, data, api=route.api)
             if isinstance(answer.status, str) or answer.status >= 500:
                 failures.append(f"{method.upper()} {path} {data or ''}: {answer.status}")
-            elif leak := walk.leaked(answer.text, forbidden, paths):
+            elif leak := walk.leaked(answer.text, forbidden, paths, regions):
                 failures.append(f"{method.upper()} {path} {data or ''} shows {leak}")
         if stop and failures:
             break

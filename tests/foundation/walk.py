@@ -226,15 +226,32 @@ def foreign_markers(user, markers: dict) -> dict:
     return out
 
 
-def leaked(text: str, forbidden: dict, paths: frozenset = frozenset()) -> list:
+def unseen_regions(user) -> frozenset:
+    """The ids and codes of the regions `user` may not see, which no region choice list of
+    theirs offers."""
+    from regions.models import Region
+
+    seen = restrict(Region.objects.all(), user).values("pk")
+    rows = Region.objects.exclude(pk__in=seen).values_list("pk", "code")
+    return frozenset(str(value) for row in rows for value in row)
+
+
+def leaked(
+    text: str, forbidden: dict, paths: frozenset = frozenset(), regions: frozenset = frozenset()
+) -> list:
     """The other slice's rows named in `text`: by marker, or by a link or a form posting to
     their page (a list of rows with no text of their own, such as the second-factor
     rules, names each row only by its delete form)."""
     found = {forbidden[m] for m in MARKER_RE.findall(text) if m in forbidden}
     found |= {f"link {p}" for p in HREF_RE.findall(text) if p in paths}
+    if regions:
+        for select in REGION_SELECT_RE.findall(text):
+            found |= {f"region choice {v}" for v in OPTION_RE.findall(select) if v in regions}
     return sorted(found, key=str)
 
 
+REGION_SELECT_RE = re.compile(r'<select name="[\w-]*region[\w-]*"[^>]*>(.*?)</select>', re.S)
+OPTION_RE = re.compile(r'<option value="(\d+)"')
 HREF_RE = re.compile(r'(?:href|action)="([^"?#]+)')
 
 

@@ -464,6 +464,30 @@ CROSS = {
         lambda w: {"group_pk": _neighbour_group(w).pk},
         lambda w, pick: {"deputy": pick(w.deputy.pk)},
     ),
+    # Formal suggestions' API writes (proposals/api.py): a contact or a reply naming the
+    # other slice's proposal parses like a missing one.
+    ":proposal-contact-list": (
+        "outsider",
+        lambda w: {},
+        lambda w, pick: {
+            "proposal": pick(w.values["proposal_pk"]),
+            "stage": "during",
+            "held_on": "2026-03-20",
+            "mode": "phone",
+            "participants": "越界的见面",
+            "agreed": "越界的商定事项",
+        },
+    ),
+    ":proposal-reply-list": (
+        "outsider",
+        lambda w: {},
+        lambda w, pick: {
+            "proposal": pick(w.values["proposal_pk"]),
+            "klass": "A",
+            "text": "越界的答复",
+            "signed_by": "越界",
+        },
+    ),
 }
 
 

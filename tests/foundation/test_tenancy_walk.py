@@ -478,6 +478,12 @@ CROSS = {
             "agreed": "越界的商定事项",
         },
     ),
+    # The ledger export of formal suggestions for the other slice's region: no job.
+    "proposals:ledger": (
+        "outsider",
+        lambda w: {},
+        lambda w, pick: {"region": pick(w.county.code), "year": "2026"},
+    ),
     ":proposal-reply-list": (
         "outsider",
         lambda w: {},

@@ -367,9 +367,10 @@ def proposal_refuse(request, proposal_pk: int):
 @require_http_methods(["GET", "POST"])
 def proposal_merge(request, proposal_pk: int):
     proposal = _proposal(request, proposal_pk, for_write=True)
+    # Scoped once: the candidates are the public proposals of the region whose proposal
+    # access_object has just granted for write (a second visible_to added nothing).
     candidates = (
-        Proposal.objects.visible_to(request.user)
-        .filter(region=proposal.region)
+        Proposal.objects.filter(region=proposal.region)
         .exclude(pk=proposal.pk)
         .exclude(status__in=[*Proposal.PRIVATE_STATUSES, "refused", "merged"])
     )
@@ -396,7 +397,8 @@ def proposal_assign(request, proposal_pk: int):
     form = forms.AssignForm(
         request.POST or None,
         units=_units_for(request.user, proposal),
-        meetings=AssignmentMeeting.objects.visible_to(request.user).filter(region=proposal.region),
+        # Scoped once: the meetings of the region access_object has just granted for write.
+        meetings=AssignmentMeeting.objects.filter(region=proposal.region),
     )
     return _form_step(
         request,

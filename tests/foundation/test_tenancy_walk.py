@@ -479,6 +479,36 @@ CROSS = {
         lambda w: {"group_pk": _neighbour_group(w).pk},
         lambda w, pick: {"deputy": pick(w.deputy.pk)},
     ),
+    # Formal suggestions' API writes (proposals/api.py): a contact or a reply naming the
+    # other slice's proposal parses like a missing one.
+    ":proposal-contact-list": (
+        "outsider",
+        lambda w: {},
+        lambda w, pick: {
+            "proposal": pick(w.values["proposal_pk"]),
+            "stage": "during",
+            "held_on": "2026-03-20",
+            "mode": "phone",
+            "participants": "越界的见面",
+            "agreed": "越界的商定事项",
+        },
+    ),
+    # The ledger export of formal suggestions for the other slice's region: no job.
+    "proposals:ledger": (
+        "outsider",
+        lambda w: {},
+        lambda w, pick: {"region": pick(w.county.code), "year": "2026"},
+    ),
+    ":proposal-reply-list": (
+        "outsider",
+        lambda w: {},
+        lambda w, pick: {
+            "proposal": pick(w.values["proposal_pk"]),
+            "klass": "A",
+            "text": "越界的答复",
+            "signed_by": "越界",
+        },
+    ),
 }
 
 

@@ -38,6 +38,14 @@ def _grow(world) -> int:
                 extra(world)
         except Exception:
             continue
+    from deputies.models import DeputyGroup
+    from tests import factories as f
+    from tests.stations.helpers import group_into
+
+    for index in range(3):  # more deputies, in stations and groups, of the walked slice
+        deputy = f.DeputyFactory(name=f"增代表{index}", region=world.township)
+        group_into(deputy, world.station)
+        DeputyGroup.objects.get_or_create(name=f"增组{index}", region=world.county)
     return grown
 
 

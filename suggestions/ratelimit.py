@@ -68,11 +68,11 @@ def exceeded(scope: str, value: str | None, *, limit: int, window: int) -> bool:
 
 def prune() -> int:
     """Drop the counts of windows that are over."""
-    from django.utils import timezone
+    from core import clock
 
     from .models import RateCounter
 
-    return RateCounter.objects.filter(expires__lt=timezone.now()).delete()[0]
+    return RateCounter.objects.filter(expires__lt=clock.now()).delete()[0]
 
 
 def claim(scope: str, value: str | None, *, limit: int, window: int) -> bool:

@@ -80,3 +80,17 @@ def test_a_forged_follow_cookie_follows_nothing(client, world):
     assert stranger.get(track).status_code == 302
     stranger.cookies[followed.COOKIE] = value  # the real cookie, copied, is the browser
     assert stranger.get(track).status_code == 200
+
+
+def test_counts_of_past_windows_are_pruned_and_the_current_ones_kept(db):
+    from datetime import timedelta
+
+    from core import clock as core_clock
+    from suggestions import ratelimit, tasks
+
+    assert ratelimit.hit("test-prune", "10.0.0.1", limit=2, window=3600)
+    RateCounter.objects.create(key="rl:old", count=3, expires=core_clock.now() - timedelta(1))
+    assert tasks.rate_counters_prune() == 1
+    assert list(RateCounter.objects.values_list("count", flat=True)) == [1]
+    assert ratelimit.hit("test-prune", "10.0.0.1", limit=2, window=3600)
+    assert not ratelimit.hit("test-prune", "10.0.0.1", limit=2, window=3600)

@@ -366,6 +366,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,
     },
     "job-results-prune": {"task": "jobs.tasks.job_results_prune", "schedule": 3600},
+    "rate-counters-prune": {"task": "suggestions.tasks.rate_counters_prune", "schedule": 3600},
     "jobs-requeue-stale": {
         "task": "jobs.tasks.requeue_stale_jobs",
         "schedule": env_int("JOB_SWEEP_SECONDS", 60),

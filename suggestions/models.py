@@ -636,3 +636,21 @@ class ReplyTemplate(RegionScoped):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RateCounter(models.Model):
+    """One fixed-window rate-limit count (`suggestions.ratelimit`): a row per scope,
+    value digest and window, counted by one UPSERT (no read-modify-write, no lost
+    counts when requests arrive together). Rows past `expires` are never read again
+    and are pruned hourly (`suggestions.tasks.rate_counters_prune`)."""
+
+    key = models.CharField(max_length=120, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("频率计数")
+        verbose_name_plural = _("频率计数")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -13,9 +13,11 @@ import time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -26,7 +28,8 @@ from deputies.models import Deputy
 from public import selectors as public_selectors
 from stations.models import Station
 
-from . import ratelimit, selectors, services
+from . import followed, ratelimit, selectors, services
+from .followed import keeps_followed
 from .forms import TOKEN_RE, CitizenRatingForm, PublicSuggestionForm, TrackForm
 from .models import Channel, ReplyAttachment, Suggestion
 
@@ -38,9 +41,7 @@ TRACK_FAILURES_PER_IP = getattr(settings, "SUGGESTION_TRACK_FAILURES_PER_IP", (2
 # Attempts on one tracking code from any address: the 10,000 phone endings of a known
 # code cannot be tried from many addresses either (10 a day: 1,000 days for all).
 TRACK_FAILURES_PER_CODE = getattr(settings, "SUGGESTION_TRACK_FAILURES_PER_CODE", (10, 24 * 3600))
-SESSION_KEY = "suggestion_tracked"
-# What this browser submitted lately (answers' digest, suggestion, time), for repeats.
-SUBMITTED_KEY = "suggestion_submitted"
+# What this browser follows and submitted lately: suggestions/followed.py (a signed cookie).
 REPEAT_SECONDS = 30 * 60
 
 
@@ -74,8 +75,9 @@ def _unavailable(request):
 
 def _remember(request, suggestion: Suggestion) -> None:
     """This browser proved it may follow this suggestion (receipt or code + phone digits)."""
-    tracked = [pk for pk in request.session.get(SESSION_KEY, []) if pk != suggestion.pk]
-    request.session[SESSION_KEY] = [*tracked[-9:], suggestion.pk]
+    tracked = [pk for pk in followed.tracked(request) if pk != suggestion.pk]
+    if tracked[-9:] + [suggestion.pk] != followed.tracked(request):
+        followed.update(request, tracked=[*tracked[-9:], suggestion.pk])
 
 
 def _fingerprint(data: dict, *, deputy: Deputy | None, station: Station | None) -> str:
@@ -89,7 +91,9 @@ def _fingerprint(data: dict, *, deputy: Deputy | None, station: Station | None) 
         photo.seek(0)
         digest.update(hashlib.sha256(photo.read()).digest())
         photo.seek(0)
-    return digest.hexdigest()
+    # Keyed with the secret: the digest travels in the browser's cookie, and a plain hash
+    # of known words and a phone number could be searched for the number.
+    return salted_hmac("suggestions.fingerprint", digest.hexdigest()).hexdigest()[:32]
 
 
 def _repeat_of(request, fingerprint: str) -> Suggestion | None:
@@ -97,7 +101,7 @@ def _repeat_of(request, fingerprint: str) -> Suggestion | None:
     form sent again after going back to it (a new form, a new token). Suggestions only
     followed from the tracking page are never candidates."""
     since = time.time() - REPEAT_SECONDS
-    for entry in request.session.get(SUBMITTED_KEY, []):
+    for entry in followed.submitted(request):
         if entry["fp"] == fingerprint and entry["at"] >= since:
             return Suggestion.objects.filter(pk=entry["pk"], submission_token__isnull=False).first()
     return None
@@ -105,9 +109,50 @@ def _repeat_of(request, fingerprint: str) -> Suggestion | None:
 
 def _remember_submitted(request, suggestion: Suggestion, fingerprint: str) -> None:
     since = time.time() - REPEAT_SECONDS
-    kept = [e for e in request.session.get(SUBMITTED_KEY, []) if e["at"] >= since]
+    kept = [e for e in followed.submitted(request) if e["at"] >= since]
     entry = {"fp": fingerprint, "pk": suggestion.pk, "at": int(time.time())}
-    request.session[SUBMITTED_KEY] = [*kept[-4:], entry]
+    followed.update(request, submitted=[*kept[-4:], entry])
+
+
+def _submit(request, form, *, deputy, station, uploads, ip, fingerprint):
+    """Count the submission and record it; the receipt's redirect, or None when a limit
+    refused it (the form then carries the error)."""
+    data = form.cleaned_data
+    if not uploads and not count_submission(ip):
+        form.add_error(None, _("提交过于频繁，请稍后再试。您填写的内容已保留。"))
+        return None
+    elif data["contact_phone"] and not ratelimit.hit(
+        "suggestion-phone",
+        data["contact_phone"],
+        limit=SUBMIT_PER_PHONE[0],
+        window=SUBMIT_PER_PHONE[1],
+    ):
+        form.add_error(
+            "contact_phone", _("该手机号今天提交的次数已达上限，请明天再试或到联络站反映。")
+        )
+        return None
+    else:
+        suggestion, created = services.suggestion_submit(
+            actor=None,
+            channel=Channel.QR,
+            category=data["category"],
+            content=data["content"],
+            place=data["place"],
+            deputy=deputy,
+            station=station,
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            village=data["village"],
+            photos=data["photos"],
+            submission_token=data["submission_token"],
+            token_checked=True,
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+        )
+        _remember(request, suggestion)
+        if created:
+            _remember_submitted(request, suggestion, fingerprint)
+        return redirect("public_suggestions:receipt", submission_token=suggestion.submission_token)
 
 
 def _intake(request, *, deputy: Deputy | None = None, station: Station | None = None):
@@ -143,43 +188,21 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
         # Back to the form and sent again: the receipt of the first, not a second suggestion.
         return redirect("public_suggestions:receipt", submission_token=repeat.submission_token)
     elif form.is_valid():
-        data = form.cleaned_data
-        if not uploads and not count_submission(ip):
-            form.add_error(None, _("提交过于频繁，请稍后再试。您填写的内容已保留。"))
-            status = 429
-        elif data["contact_phone"] and not ratelimit.hit(
-            "suggestion-phone",
-            data["contact_phone"],
-            limit=SUBMIT_PER_PHONE[0],
-            window=SUBMIT_PER_PHONE[1],
-        ):
-            form.add_error(
-                "contact_phone", _("该手机号今天提交的次数已达上限，请明天再试或到联络站反映。")
-            )
-            status = 429
-        else:
-            suggestion, created = services.suggestion_submit(
-                actor=None,
-                channel=Channel.QR,
-                category=data["category"],
-                content=data["content"],
-                place=data["place"],
+        # One transaction: the counts, the suggestion, its event, audit record and outbox
+        # rows commit together (one commit, the costly part of a write).
+        with transaction.atomic():
+            response = _submit(
+                request,
+                form,
                 deputy=deputy,
                 station=station,
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                village=data["village"],
-                photos=data["photos"],
-                submission_token=data["submission_token"],
-                latitude=data.get("latitude"),
-                longitude=data.get("longitude"),
+                uploads=uploads,
+                ip=ip,
+                fingerprint=fingerprint,
             )
-            _remember(request, suggestion)
-            if created:
-                _remember_submitted(request, suggestion, fingerprint)
-            return redirect(
-                "public_suggestions:receipt", submission_token=suggestion.submission_token
-            )
+        if response is not None:
+            return response
+        status = 429
     context = {
         "form": form,
         "deputy": deputy,
@@ -190,6 +213,7 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@keeps_followed
 def new_for_deputy(request, deputy_token: str):
     if request.method == "POST":  # the submission needs the region
         deputy = (
@@ -207,6 +231,7 @@ def new_for_deputy(request, deputy_token: str):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@keeps_followed
 def new_for_station(request, station_token: str):
     if request.method == "POST":  # the submission needs the region
         station = (
@@ -224,6 +249,7 @@ def new_for_station(request, station_token: str):
 
 
 @never_cache
+@keeps_followed
 def receipt(request, submission_token: str):
     suggestion = services.suggestion_by_token(submission_token)
     if suggestion is None:
@@ -233,6 +259,7 @@ def receipt(request, submission_token: str):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@keeps_followed
 def track(request):
     """Find a suggestion by its tracking code and the last 4 digits of the phone given.
 
@@ -296,7 +323,7 @@ def _tracked(request, tracking_code: str) -> Suggestion | None:
         .filter(tracking_code=tracking_code)
         .first()
     )
-    if suggestion is None or suggestion.pk not in request.session.get(SESSION_KEY, []):
+    if suggestion is None or suggestion.pk not in followed.tracked(request):
         return None
     return suggestion
 

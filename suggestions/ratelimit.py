@@ -1,13 +1,18 @@
-"""A small fixed-window rate limit on Django's cache (the database cache in this project).
+"""A small fixed-window rate limit in the database, shared by every worker.
 
-Public pages use it per client address and per phone number. The database cache
-is shared by every worker and never makes a request wait on Redis.
+Public pages use it per client address and per phone number; it never makes a
+request wait on Redis. `hit` and `exceeded` count in `RateCounter` with one UPSERT
+or one read (they join the caller's transaction: a submission and its count commit
+together). `claim` and `exceeded_claims` (places taken one by one) stay on Django's
+cache, the database cache in this project.
 """
 
 import hashlib
 import time
+from datetime import UTC, datetime
 
 from django.core.cache import cache
+from django.db import connection
 
 
 def _key(scope: str, value: str, window: int) -> str:
@@ -20,22 +25,54 @@ def _key(scope: str, value: str, window: int) -> str:
 UNKNOWN = "unknown"
 
 
+def _expires(window: int) -> datetime:
+    """The end of the current window (the key names the window, so a row is only ever
+    counted within it; `expires` is for pruning)."""
+    return datetime.fromtimestamp((int(time.time() // window) + 1) * window, tz=UTC)
+
+
 def hit(scope: str, value: str | None, *, limit: int, window: int) -> bool:
-    """Count one attempt; False once more than `limit` were made in the window."""
-    key = _key(scope, value or UNKNOWN, window)
-    if cache.add(key, 1, timeout=window):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
+    """Count one attempt; False once more than `limit` were made in the window.
+
+    One statement: INSERT … ON CONFLICT DO UPDATE SET count = count + 1 RETURNING
+    count (PostgreSQL and SQLite alike), atomic under concurrent requests."""
+    from .models import RateCounter
+
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, count, expires) VALUES (%s, 1, %s) "
+            f"ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1 RETURNING count",
+            [_key(scope, value or UNKNOWN, window), _expires(window)],
+        )
+        (count,) = cursor.fetchone()
     return count <= limit
+
+
+def counts(*keys: tuple[str, str | None, int]) -> dict[tuple[str, str | None, int], int]:
+    """The current counts of several (scope, value, window) in one query."""
+    from .models import RateCounter
+
+    names = {
+        _key(scope, value or UNKNOWN, window): (scope, value, window)
+        for scope, value, window in keys
+    }
+    found = dict(RateCounter.objects.filter(key__in=names).values_list("key", "count"))
+    return {spec: found.get(name, 0) for name, spec in names.items()}
 
 
 def exceeded(scope: str, value: str | None, *, limit: int, window: int) -> bool:
     """Whether `limit` attempts were already made in the window (without counting one)."""
-    return (cache.get(_key(scope, value or UNKNOWN, window)) or 0) >= limit
+    return counts((scope, value, window))[(scope, value, window)] >= limit
+
+
+def prune() -> int:
+    """Drop the counts of windows that are over."""
+    from core import clock
+
+    from .models import RateCounter
+
+    return RateCounter.objects.filter(expires__lt=clock.now()).delete()[0]
 
 
 def claim(scope: str, value: str | None, *, limit: int, window: int) -> bool:

@@ -8,6 +8,7 @@ queued message (the outbox marks it done in the same transaction).
 
 import logging
 
+from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -193,3 +194,11 @@ def notify_acted_for_unit(*, assignment_id: int, action: str) -> None:
         },
         link=_detail_link(suggestion),
     )
+
+
+@shared_task(ignore_result=True, time_limit=300)
+def rate_counters_prune() -> int:
+    """Hourly (settings.CELERY_BEAT_SCHEDULE): the rate-limit counts of past windows."""
+    from . import ratelimit
+
+    return ratelimit.prune()

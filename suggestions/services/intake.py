@@ -92,6 +92,7 @@ def suggestion_submit(
     submission_token: str | None = None,
     latitude=None,
     longitude=None,
+    token_checked: bool = False,
 ) -> tuple[Suggestion, bool]:
     """Record a new suggestion; returns (suggestion, created).
 
@@ -99,9 +100,10 @@ def suggestion_submit(
     record what came in at a reception, by phone or mail, for a place they cover.
     The suggestion, its first event and the notice to the deputy or station are
     written in one transaction. The same `submission_token` twice returns the first
-    suggestion, untouched (a double tap, a retried POST).
+    suggestion, untouched (a double tap, a retried POST); `token_checked` says the
+    caller just looked the token up (the unique index still decides a race).
     """
-    existing = suggestion_by_token(submission_token)
+    existing = None if token_checked else suggestion_by_token(submission_token)
     if existing is not None:
         return existing, False
     if deputy is not None and station is None:
@@ -141,7 +143,18 @@ def suggestion_submit(
                 )
                 # The token's uniqueness is the database's to decide: a concurrent
                 # duplicate must surface as IntegrityError, which returns the first row.
-                suggestion.full_clean(exclude=["constituent", "tracking_code", "submission_token"])
+                # The region, deputy and station are rows the caller read: no query
+                # per foreign key to prove they exist (the constraints still hold).
+                suggestion.full_clean(
+                    exclude=[
+                        "constituent",
+                        "tracking_code",
+                        "submission_token",
+                        "region",
+                        "deputy",
+                        "station",
+                    ]
+                )
                 suggestion.constituent = _constituent_for(
                     region=place_region, name=contact_name, phone=contact_phone, village=village
                 )

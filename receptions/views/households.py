@@ -64,9 +64,10 @@ def household_list(request):
 @login_required
 def deputy_households(request, deputy_pk: int):
     deputy = access_object(Deputy, request.user, deputy_pk)
+    # A household is seen wherever its deputy is (its region is a copy of the deputy's, its
+    # stations are the deputy's), so the deputy's access check is the one scoping needed.
     households = (
-        ContactHousehold.objects.visible_to(request.user)
-        .filter(deputy=deputy)
+        ContactHousehold.objects.filter(deputy=deputy)
         .select_related("deputy", "constituent")
         .annotate(visit_count=Count("visits"))
         .order_by("-active", "pk")

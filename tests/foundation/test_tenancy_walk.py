@@ -883,9 +883,33 @@ def list_failures(client, walked, visitor, routes=None, *, stop=False) -> list[s
                 failures.append(f"{method.upper()} {path} {data or ''}: {answer.status}")
             elif leak := walk.leaked(answer.text, forbidden, paths, regions):
                 failures.append(f"{method.upper()} {path} {data or ''} shows {leak}")
+        hidden = str(walked.township.code) in regions and route.name not in CHANGING_PAGES
+        if hidden and (told := _region_told(client, walked, route)):
+            failures.append(f"GET {path}?region= {told}")
         if stop and failures:
             break
     return failures
+
+
+MISSING_REGION = "141122999"  # a township code of the right shape that names nothing
+
+
+def _region_told(client, walked, route) -> str:
+    """`?region=` naming a region the visitor may not see must answer exactly as one naming
+    no region at all (region names carry no marker, so this is how a filter that looks
+    the region up without the tenancy rule shows)."""
+    path, code = walk.fill(route.route, {}), walked.township.code
+    one = walk.call(client, "get", path, {"region": code}, api=route.api)
+    none = walk.call(client, "get", path, {"region": MISSING_REGION}, api=route.api)
+    if one.status != none.status:
+        return f"{one.status} for an unseen region, {none.status} for none"
+
+    def echo_free(text):  # the code itself may be echoed back (a filter box, an example)
+        return walk.same_page(text.replace(code, "~").replace(MISSING_REGION, "~"))
+
+    if echo_free(one.text) != echo_free(none.text):
+        return "an unseen region reads differently from a missing one"
+    return ""
 
 
 def unchanged_failures(client, walked, visitor, routes=None, *, stop=False) -> list[str]:

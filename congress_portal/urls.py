@@ -120,3 +120,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]
+
+# A path no pattern matches: JSON under /api/, GeoReport errors under /open311/v2/.
+handler404 = "congress_portal.errors.handler404"

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from congress_portal.urls import handler404  # noqa: F401 (the root URLconf names it)
 from congress_portal.urls import urlpatterns as portal_urlpatterns
 
 

@@ -180,6 +180,7 @@ class PublicBookingViewSet(viewsets.GenericViewSet):
     page, the same capacity under concurrent requests, the same rate limits."""
 
     permission_classes = [AllowAny]
+    idempotent_create = True  # a retried token answers 200 (core/api_schema.py)
     authentication_classes: list = []
     serializer_class = PublicBookingInput
 

@@ -112,13 +112,13 @@ class CycleViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(responses=ProjectRowSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)  # the whole list, as the schema says
     def results(self, request, cycle_pk=None):
         cycle = self.get_object()
         return Response(ProjectRowSerializer(selectors.results_of(cycle), many=True).data)
 
     @extend_schema(responses=LivelihoodProposalSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)  # at most 500 rows, not paginated
     def proposals(self, request, cycle_pk=None):
         cycle = self.get_object()
         rows = selectors.proposals_of(cycle)[:500]

@@ -150,6 +150,7 @@ class ReceptionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Logged receptions the caller may see; POST logs one (like the phone page)."""
 
     serializer_class = ReceptionSerializer
+    idempotent_create = True  # a retried token answers 200 (core/api_schema.py)
     lookup_url_kwarg = "reception_pk"
     filterset_class = ReceptionFilter
     ordering_fields = ["date", "created_at"]

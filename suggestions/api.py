@@ -574,6 +574,7 @@ class PublicSuggestionViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Anonymous intake, as on the QR page: one suggestion per submission token."""
 
     permission_classes = [AllowAny]
+    idempotent_create = True  # a retried token answers 200 (core/api_schema.py)
     authentication_classes: list = []
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = PublicSuggestionInput

@@ -21,7 +21,7 @@ from tenancy.access import access_object
 
 from . import selectors, services
 from .models import Cycle, Round
-from .workflow import CYCLE, ROUND
+from .workflow import CYCLE, ROUND, annotate_cycle_guards, annotate_round_guards
 
 
 def _call(function, **kwargs):
@@ -105,7 +105,7 @@ class CycleViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["year", "status", "body"]
 
     def get_queryset(self):
-        return (
+        return annotate_cycle_guards(
             Cycle.objects.visible_to(self.request.user)
             .select_related("region")
             .order_by("-year", "pk")
@@ -204,7 +204,7 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RoundSerializer
 
     def get_queryset(self):
-        return (
+        return annotate_round_guards(
             Round.objects.visible_to(self.request.user)
             .select_related("cycle")
             .prefetch_related("tallies")

@@ -14,6 +14,7 @@ ties) are kept by the services (`livelihood/services/voting.py`, with the arithm
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,7 +22,7 @@ from core import clock
 from core.workflow import Action, Workflow
 
 from . import permissions as can
-from .models import Cycle, Project, Proposal, Round
+from .models import ApprovalStep, Confirmation, Cycle, Member, Project, Proposal, Round
 
 C = Cycle.Status
 R = Round.Status
@@ -75,16 +76,42 @@ def _all_screened(cycle, **_context) -> str | None:
     return None
 
 
+def _known(obj, annotation: str, query) -> bool:
+    """The answer a list's queryset annotated on `obj` (see `annotate_cycle_guards`),
+    else the query's: a list of N cycles then asks its guards nothing row by row."""
+    value = getattr(obj, annotation, None)
+    return query().exists() if value is None else bool(value)
+
+
+def annotate_cycle_guards(queryset):
+    """Annotate the facts the cycle actions' guards read, for lists of cycles."""
+    rounds = Round.objects.filter(cycle=OuterRef("pk"))
+    return queryset.annotate(
+        guard_has_members=Exists(Member.objects.filter(cycle=OuterRef("pk"))),
+        guard_has_approvals=Exists(ApprovalStep.objects.filter(cycle=OuterRef("pk"))),
+        guard_round_running=Exists(rounds.filter(status__in=[R.OPEN, R.COUNTING])),
+        guard_select_confirmed=Exists(rounds.filter(purpose="select", status=R.CONFIRMED)),
+    )
+
+
+def annotate_round_guards(queryset):
+    """Annotate the facts the round actions' guards read, for lists of rounds."""
+    return queryset.annotate(
+        guard_confirmed=Exists(Confirmation.objects.filter(round=OuterRef("pk")))
+    )
+
+
 def _roster_ready(cycle, **_context) -> str | None:
-    if not cycle.members.exists():
+    if not _known(cycle, "guard_has_members", lambda: cycle.members):
         return _("请先确定本届实有代表名单（可从代表名册载入）。")
-    if not cycle.approvals.exists():
+    if not _known(cycle, "guard_has_approvals", lambda: cycle.approvals):
         return _("请先登记候选项目的审议程序（主任会议、党委审定、常委会审议等）。")
     return None
 
 
 def _no_round_running(cycle) -> str | None:
-    if cycle.rounds.filter(status__in=[R.OPEN, R.COUNTING]).exists():
+    running = lambda: cycle.rounds.filter(status__in=[R.OPEN, R.COUNTING])  # noqa: E731
+    if _known(cycle, "guard_round_running", running):
         return _("还有未确认的表决轮次，请先完成计票确认。")
     return None
 
@@ -93,7 +120,8 @@ def _vote_done(cycle, **_context) -> str | None:
     running = _no_round_running(cycle)
     if running:
         return running
-    if not cycle.rounds.filter(purpose="select", status=R.CONFIRMED).exists():
+    confirmed = lambda: cycle.rounds.filter(purpose="select", status=R.CONFIRMED)  # noqa: E731
+    if not _known(cycle, "guard_select_confirmed", confirmed):
         return _("还没有经计票人、监票人确认的有效表决结果。")
     return None
 
@@ -270,7 +298,7 @@ def _window_open(round, **_context) -> str | None:
 
 
 def _nothing_confirmed(round, **_context) -> str | None:
-    if round.confirmations.exists():
+    if _known(round, "guard_confirmed", lambda: round.confirmations):
         return _("计票结果已有人确认，不能再修改；如有错误，请另起一轮更正。")
     return None
 

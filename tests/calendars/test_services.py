@@ -158,10 +158,15 @@ def test_regional_complete_mark_covers_its_subtree_only(db, world):
 def test_a_calculation_loads_each_year_once(db, django_assert_num_queries):
     with django_assert_num_queries(1):
         add_working_days(d("2026-01-05"), 200)
+    with django_assert_num_queries(1):  # ten times the span: still one read of the year
+        add_working_days(d("2026-01-05"), 20)
     calendar = WorkingCalendar()
     with django_assert_num_queries(3):  # 2026 and 2027 overrides, the year marks
         for start in (d("2026-11-02"), d("2026-12-20"), d("2026-12-28")):
             add_working_days(start, 20, calendar=calendar)
+    with django_assert_num_queries(0):  # thirty more on the same calendar: nothing new to read
+        for day in range(1, 31):
+            add_working_days(dt.date(2026, 11, day), 20, calendar=calendar)
 
 
 def test_the_signal_fires_on_every_change(db, world):

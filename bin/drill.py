@@ -578,6 +578,11 @@ class Drill:
                 "60",
                 "--graceful-timeout",
                 "5",
+                # Load the app before opening the port: a node that is still booting
+                # must refuse connections (nginx tries the other node) rather than
+                # accept them and hold them until a worker is ready (the run of
+                # 2026-12-04 06:25: a list page held 30 s by a restarted web2).
+                "--preload",
                 "--control-socket",
                 str(self.root / f"{name}.ctl"),
             ],
@@ -631,7 +636,7 @@ class Drill:
         )
 
     def start_worker(self, queue: str) -> None:
-        concurrency = {"default": "2", "jobs": "1", "rollups": "1"}[queue]
+        concurrency = {"default": "4", "jobs": "1", "rollups": "1"}[queue]  # as compose
         self.stack.start(
             f"worker-{queue}",
             [

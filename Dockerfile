@@ -26,4 +26,4 @@ RUN SECRET_KEY=build-only ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.
  && useradd --system --home /app lianxin && mkdir -p /app/var /app/media && chown -R lianxin /app/var /app/media
 USER lianxin
 EXPOSE 8000
-CMD ["gunicorn", "congress_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "congress_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--preload", "--access-logfile", "-"]

@@ -202,12 +202,18 @@ class Browser:
         self.port = port
         self.source = source
         self.cookies: dict[str, str] = {}
+        self.last_id = ""  # X-Drill-Id of the last request, logged by nginx
 
     def request(self, method, path, *, fields=None, files=None, port=None, timeout=30):
         conn = http.client.HTTPConnection(
             "127.0.0.1", port or self.port, timeout=timeout, source_address=(self.source, 0)
         )
-        headers = {"Host": f"127.0.0.1:{self.port}", "Connection": "close"}
+        self.last_id = uuid.uuid4().hex[:16]
+        headers = {
+            "Host": f"127.0.0.1:{self.port}",
+            "Connection": "close",
+            "X-Drill-Id": self.last_id,
+        }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -314,6 +320,8 @@ class Drill:
         self.ledger_jobs: list[int] = []
         self.unplanned_exits: Counter = Counter()  # worker exits the drill did not cause
         self.figures: dict = {}
+        self.faults: list[dict] = []  # name, start, end (monotonic): the drill's faults
+        self.goals_failed: list[str] = []
 
     # -- helpers
     def event(self, what: str) -> None:
@@ -541,6 +549,18 @@ class Drill:
             fetch=False,
         )
         self.event(f"migrated and seeded the demo city in {time.monotonic() - started:.0f} s")
+        # What seeding left queued, before any worker runs.
+        self.seed_backlog = dict(
+            self.sql(
+                "primary",
+                "SELECT task, count(*) FROM core_outboxmessage WHERE done_at IS NULL "
+                "GROUP BY 1 ORDER BY 2 DESC",
+            )
+        )
+        self.event(
+            f"seeding left {sum(self.seed_backlog.values())} outbox messages queued: "
+            f"{self.seed_backlog}"
+        )
 
     def start_web(self, name: str) -> None:
         self.stack.start(
@@ -558,6 +578,11 @@ class Drill:
                 "60",
                 "--graceful-timeout",
                 "5",
+                # Load the app before opening the port: a node that is still booting
+                # must refuse connections (nginx tries the other node) rather than
+                # accept them and hold them until a worker is ready (the run of
+                # 2026-12-04 06:25: a list page held 30 s by a restarted web2).
+                "--preload",
                 "--control-socket",
                 str(self.root / f"{name}.ctl"),
             ],
@@ -573,8 +598,8 @@ class Drill:
             "user nobody nogroup;\n"
             "events { worker_connections 512; }\n"
             "http {\n"
-            "  log_format drill '$msec $status $upstream_addr $upstream_status $request_time "
-            '"$request_method $uri"\';\n'
+            "  log_format drill '$msec $status $request_time $http_x_drill_id "
+            '"$upstream_addr" "$upstream_status" "$request_method $uri"\';\n'
             f"  access_log {folder}/access.log drill;\n"
             f"  client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy;\n"
             f"  fastcgi_temp_path {folder}/fcgi; uwsgi_temp_path {folder}/uwsgi; "
@@ -611,7 +636,7 @@ class Drill:
         )
 
     def start_worker(self, queue: str) -> None:
-        concurrency = {"default": "2", "jobs": "1", "rollups": "1"}[queue]
+        concurrency = {"default": "4", "jobs": "1", "rollups": "1"}[queue]  # as compose
         self.stack.start(
             f"worker-{queue}",
             [
@@ -697,6 +722,7 @@ class Drill:
         self.start_nginx()
         for queue in ("default", "jobs", "rollups"):
             self.start_worker(queue)
+        self.workers_started = time.monotonic()
         threading.Thread(target=self.supervise_workers, daemon=True).start()
         self.start_beat("beat")
         time.sleep(3)
@@ -764,7 +790,12 @@ class Drill:
             "website": "",
         }
 
-    def record(self, kind, started, status, error=None, source=None):
+    def record(self, kind, started, status, error=None, source=None, *, rid="", step="", ok=None):
+        """One request of the load. `ok` is False for an answer that is not what the
+        person wanted (a form shown again instead of a receipt); `rid` is the failing
+        HTTP request's X-Drill-Id (nginx logs it: node, upstream status, retries)."""
+        if ok is None:
+            ok = status is not None and status < 400
         with self.lock:
             self.results.append(
                 {
@@ -775,6 +806,9 @@ class Drill:
                     "error": error,
                     "phase": self.phase,
                     "source": source,
+                    "rid": rid,
+                    "step": step,
+                    "ok": ok,
                 }
             )
 
@@ -789,8 +823,15 @@ class Drill:
             n = next(counter)
             token = secrets.token_urlsafe(16)
             started = time.monotonic()
+            step = "GET form"
             try:
-                _, _, html = browser.request("GET", path)
+                status, _, html = browser.request("GET", path)
+                if status != 200:  # no form, nothing sent: a failed request, not a loss
+                    self.record("submit", started, status, rid=browser.last_id, step=step, ok=False)
+                    sent += 1
+                    self.stop_load.wait(self.args.think)
+                    continue
+                step = "POST"
                 with self.lock:
                     self.attempted.append(token)
                 status, headers, _ = browser.request(
@@ -802,12 +843,15 @@ class Drill:
                     },
                 )
                 location = headers.get("Location", "")
-                if status == 302 and f"/c/r/{token}/" in location:
+                receipt = status == 302 and f"/c/r/{token}/" in location
+                if receipt:
                     with self.lock:
                         self.accepted.append(token)
-                self.record("submit", started, status)
+                self.record("submit", started, status, rid=browser.last_id, step=step, ok=receipt)
             except Exception as error:
-                self.record("submit", started, None, repr(error))
+                self.record(
+                    "submit", started, None, repr(error), rid=browser.last_id, step=step, ok=False
+                )
             sent += 1
             self.stop_load.wait(self.args.think)
 
@@ -833,9 +877,17 @@ class Drill:
                 source = None
                 if kind == "dashboard":
                     source = self.read_source_of(body)
-                self.record(kind, started, status, source=source)
+                self.record(
+                    kind,
+                    started,
+                    status,
+                    source=source,
+                    rid=browser.last_id,
+                    step="GET",
+                    ok=status == 200,  # a redirect to the login page is a failure too
+                )
             except Exception as error:
-                self.record(kind, started, None, repr(error))
+                self.record(kind, started, None, repr(error), rid=browser.last_id, step="GET")
             self.stop_load.wait(self.args.think)
 
     FRESHNESS = re.compile(r'data-read-source="(\w+)">(.*?)</p>', re.S)
@@ -913,9 +965,11 @@ class Drill:
             "web2",
         )
         self.event("web node 2 restarted and answering")
+        self.faults.append({"name": "web2 kill", "start": self.kill_at, "end": time.monotonic()})
 
     def kill_jobs_worker(self, leader: Browser, city_code: str) -> None:
         self.set_phase("jobs worker killed")
+        fault_start = time.monotonic()
         year = time.localtime().tm_year
         for ledger in ("suggestions", "receptions", "duties", "stations"):
             _, _, html = leader.request("GET", "/ledgers/")
@@ -957,21 +1011,29 @@ class Drill:
         time.sleep(5)
         self.start_worker("jobs")
         self.event("jobs worker restarted")
+        self.faults.append(
+            {"name": "jobs worker kill", "start": fault_start, "end": time.monotonic()}
+        )
         time.sleep(max(0, self.args.phase - 5))
 
     def restart_redis(self) -> None:
         self.set_phase("Redis restarting")
+        fault_start = time.monotonic()
         self.stack.kill("redis", signal.SIGTERM)
         self.event("stopped Redis")
         time.sleep(3)
         self.start_redis()
         self.event("Redis started again")
+        self.faults.append(
+            {"name": "Redis restart", "start": fault_start, "end": time.monotonic() + 5}
+        )
         time.sleep(self.args.phase)
 
     def pause_replication(self) -> None:
         self.set_phase("replica paused, under the limit")
         self.sql("replica", "SELECT pg_wal_replay_pause()")
         paused = time.monotonic()
+        self.faults.append({"name": "replica pause", "start": paused, "end": None})
         self.event(f"paused replay on the replica (pg_wal_replay_pause) for {self.args.pause} s")
         while time.monotonic() - paused < self.args.pause:
             lag = self.replica_lag()
@@ -984,6 +1046,7 @@ class Drill:
         self.event("resumed replay")
         wait_until(lambda: self.replica_lag() < 1, 120, "the replica catching up")
         self.event("replica caught up")
+        self.faults[-1]["end"] = time.monotonic()
         time.sleep(self.args.phase)
 
     def replica_lag(self) -> float:
@@ -1004,6 +1067,7 @@ class Drill:
         city_code = self.sql("primary", "SELECT code FROM regions_region WHERE name = '吕梁市'")[0][
             0
         ]
+        self.drain_seed_backlog()
         self.check_nodes_share(deputy_token)
         self.first_suggestion = self.sql(
             "primary", "SELECT COALESCE(max(id), 0) FROM suggestions_suggestion"
@@ -1045,16 +1109,58 @@ class Drill:
         self.event("load stopped")
         self.drain()
 
+    BACKLOG = (
+        "SELECT task, count(*) FROM core_outboxmessage WHERE done_at IS NULL "
+        "GROUP BY 1 ORDER BY 2 DESC"
+    )
+
+    def drain_seed_backlog(self) -> None:
+        """Let the workers finish what seeding queued before any load starts, so the
+        run's notice latency (and the machine's load) measures the drill, not the seed:
+        every outbox message, the deputies' points recomputes on `rollups` included
+        (folded into a few passes, duties/tasks.py), and any job."""
+        started = time.monotonic()
+        before = dict(self.sql("primary", self.BACKLOG))
+        recomputes = self.sql(
+            "primary",
+            "SELECT count(*) FROM core_outboxmessage WHERE done_at IS NULL "
+            "AND task LIKE 'duties.tasks.recompute%%'",
+        )[0][0]
+        self.event(
+            f"workers up: {sum(before.values())} of the seed's messages still to run, "
+            f"{recomputes} of them points recomputes; waiting for them all"
+        )
+
+        def drained():
+            pending = self.sql("primary", self.BACKLOG)
+            jobs = self.sql(
+                "primary", "SELECT count(*) FROM jobs_job WHERE status IN ('queued', 'running')"
+            )[0][0]
+            return not pending and jobs == 0
+
+        try:
+            wait_until(drained, self.args.predrain, "the seed's backlog", interval=2)
+        except RuntimeError:
+            left = dict(self.sql("primary", self.BACKLOG))
+            self.goals_failed.append(f"seed backlog not drained in {self.args.predrain} s")
+            self.event(f"seed backlog NOT drained after {self.args.predrain} s: {left}")
+        took = time.monotonic() - started
+        recomputes_left = self.sql(
+            "primary", "SELECT count(*) FROM core_outboxmessage WHERE done_at IS NULL"
+        )[0][0]
+        self.figures["seed backlog: messages queued by seeding"] = sum(self.seed_backlog.values())
+        self.figures["seed backlog drained before the load (s, from the workers' start)"] = round(
+            time.monotonic() - self.workers_started
+        )
+        self.figures["seed's messages left when the load started"] = recomputes_left
+        self.event(f"seed backlog drained in {took:.0f} s ({recomputes_left} messages left)")
+
     def drain(self) -> None:
         """Wait (bounded) for queued work to finish, then count."""
 
         def settled():
-            # Deputies' points recomputes (the seed queues thousands, on `rollups`) are
-            # derived figures that may trail; they are counted below, not waited for.
             pending = self.sql(
-                "primary",
-                "SELECT count(*) FROM core_outboxmessage WHERE done_at IS NULL "
-                "AND task NOT LIKE 'duties.tasks.recompute%%'",
+                "primary", "SELECT count(*) FROM core_outboxmessage WHERE done_at IS NULL"
             )[0][0]
             jobs = self.sql(
                 "primary",
@@ -1066,7 +1172,7 @@ class Drill:
 
         try:
             wait_until(settled, self.args.drain, "the outbox and the jobs to finish", interval=2)
-            self.event("all outbox messages (but points recomputes) and jobs finished")
+            self.event("all outbox messages and jobs finished")
         except RuntimeError:
             self.event(f"after {self.args.drain} s some work is still unfinished (counted below)")
 
@@ -1090,22 +1196,15 @@ class Drill:
         }
         span = max(r["end"] for r in results) - min(r["start"] for r in results)
         f["load span (s) / requests per second"] = (round(span), round(len(results) / span, 1))
-        errors = [r for r in results if r["status"] is None or r["status"] >= 500]
-        f["errors"] = len(errors)
-        f["errors by phase"] = dict(Counter(r["phase"] for r in errors))
-        f["errors in flight at the web2 kill"] = sum(
-            1 for r in errors if r["start"] <= self.kill_at <= r["end"] + 0.5
+        access = self.nginx_log()
+        f["nginx 5xx answers"] = sum(1 for a in access.values() if a["status"] >= 500)
+        f["nginx 5xx by upstream"] = dict(
+            Counter(a["upstream"] for a in access.values() if a["status"] >= 500)
         )
-        f["non-5xx refusals (4xx)"] = sum(
-            1 for r in results if r["status"] is not None and 400 <= r["status"] < 500
-        )
-        access = (self.root / "nginx" / "access.log").read_text(errors="replace").splitlines()
-        bad = [line for line in access if line.split()[1].startswith("5")]
-        f["nginx 5xx answers"] = len(bad)
-        f["nginx 5xx by upstream"] = dict(Counter(line.split()[2] for line in bad))
         f["nginx answers retried on the other node"] = sum(
-            1 for line in access if "," in line.split()[2]
+            1 for a in access.values() if "," in a["upstream"]
         )
+        self.count_errors([r for r in results if not r["ok"]], access)
         accepted = set(self.accepted)
         found = {
             row[0]
@@ -1211,6 +1310,7 @@ class Drill:
             f"{phase}: {server}": n for (phase, server), n in sorted(self.samples.items())
         }
         f["max replay lag seen per phase (s)"] = {k: round(v, 1) for k, v in self.lag_seen.items()}
+        self.check_goals()
         for beat in ("beat", "beat-2"):
             text = self.stack.log_text(beat)
             f[f"{beat}: holds lock / stood by / tasks sent"] = (
@@ -1218,6 +1318,139 @@ class Drill:
                 "standing by" in text,
                 text.count("Sending due task"),
             )
+
+    def check_goals(self) -> None:
+        """The issue's goals the exit status stands for (the report reads the rest)."""
+        f, failed = self.figures, self.goals_failed
+        if f["submissions lost"]:
+            failed.append(f"{f['submissions lost']} submissions lost")
+        if f["duplicate suggestions"] or f["duplicate notice mails"]:
+            failed.append(
+                f"duplicates: {f['duplicate suggestions']} suggestions, "
+                f"{f['duplicate notice mails']} mails"
+            )
+        done = f["ledger jobs by status"].get("done", 0)
+        if not self.ledger_jobs or done != len(self.ledger_jobs):
+            failed.append(f"ledger jobs completed: {done} of {len(self.ledger_jobs)}")
+        # Dashboards: the replica while it is up and current, the primary (saying so)
+        # while it lags past the limit. Around the limit's crossing and the catching up
+        # ("under the limit", "resumed") either is right, so those phases are not judged.
+        wrong = [
+            r
+            for r in self.results
+            if r["kind"] == "dashboard"
+            and r["source"]
+            and (
+                (r["phase"] == "replica lagging past the limit")
+                != (r["source"] == "primary, says the replica lags")
+            )
+            and r["phase"] not in ("replica paused, under the limit", "replica resumed")
+        ]
+        if wrong:
+            failed.append(
+                f"{len(wrong)} dashboard pages read from the wrong server: "
+                + str(dict(Counter(f"{r['phase']}: {r['source']}" for r in wrong)))
+            )
+        if f["intake notices done"] != f["intake notices queued"]:
+            failed.append(
+                f"intake notices done: {f['intake notices done']} of {f['intake notices queued']}"
+            )
+
+    LOG_LINE = re.compile(
+        r"^(?P<msec>[\d.]+) (?P<status>\d+) (?P<time>[\d.]+) (?P<rid>\S+) "
+        r'"(?P<upstream>[^"]*)" "(?P<ustatus>[^"]*)" "(?P<request>[^"]*)"'
+    )
+
+    def nginx_log(self) -> dict[str, dict]:
+        """nginx's access log by X-Drill-Id: its answer, the node(s) tried, their answers."""
+        by_id = {}
+        path = self.root / "nginx" / "access.log"
+        for line in path.read_text(errors="replace").splitlines():
+            match = self.LOG_LINE.match(line)
+            if not match:
+                continue
+            entry = match.groupdict()
+            entry["status"] = int(entry["status"])
+            by_id[entry["rid"]] = entry
+        return by_id
+
+    def node_name(self, upstream: str) -> str:
+        names = {f"127.0.0.1:{PORTS[n]}": n for n in ("web1", "web2")}
+        return ", ".join(names.get(u.strip(), u.strip()) for u in upstream.split(",")) or "-"
+
+    def explain(self, r: dict, seen: dict | None) -> str | None:
+        """The fault that explains a failed request, or None. Each rule is the failure
+        that fault can cause, not just "it happened in the window"."""
+        nodes = self.node_name(seen["upstream"]) if seen else ""
+        for fault in self.faults:
+            start, end = fault["start"], fault["end"] or time.monotonic()
+            overlaps = r["start"] <= end and r["end"] >= start
+            if fault["name"] == "web2 kill":
+                # In flight on web2 at the instant it was killed: nginx cannot retry a
+                # POST already sent (non-idempotent), so the browser gets a 502 or a
+                # cut connection. A GET is retried on web1 and does not fail.
+                in_flight = r["start"] <= start <= r["end"] + 0.5
+                if in_flight and seen and nodes.split(",")[0].strip() == "web2":
+                    return "web2 kill: in flight on web2"
+            elif fault["name"] == "replica pause" and overlaps and r["kind"] == "dashboard":
+                return "replica pause: dashboard read"
+            elif fault["name"] == "Redis restart" and overlaps and r["status"] == 500:
+                return "Redis restart: 500 from the node"
+        return None
+
+    def count_errors(self, failed: list[dict], access: dict) -> None:
+        f = self.figures
+        f["errors (requests not answered as wanted)"] = len(failed)
+        f["errors by phase"] = dict(Counter(r["phase"] for r in failed))
+        detail, groups, windows = [], Counter(), defaultdict(list)
+        unexplained = 0
+        for r in sorted(failed, key=lambda r: r["start"]):
+            seen = access.get(r["rid"])
+            if r["error"]:
+                what = r["error"][:90]
+            elif r["kind"] == "submit" and r["step"] == "POST" and r["status"] in (200, 302):
+                what = f"HTTP {r['status']} without a receipt"
+            else:
+                what = f"HTTP {r['status']}"
+            if seen:
+                nodes = self.node_name(seen["upstream"])
+                via = (
+                    f"nginx {seen['status']} after {seen['time']} s, node {nodes}"
+                    f" answered {seen['ustatus'] or '-'}"
+                )
+            else:
+                via = "not in nginx's log"
+            fault = self.explain(r, seen)
+            if fault is None:
+                unexplained += 1
+            cause = f"{what} ({via.split(' after ')[0]})" if seen else f"{what} ({via})"
+            key = (cause, fault or "NOT EXPLAINED")
+            groups[key] += 1
+            windows[key].append(r["start"] - T0)
+            detail.append(
+                f"{r['start'] - T0:7.1f}-{r['end'] - T0:.1f}s {r['kind']} {r['step']}: {what}; "
+                f"{via} -> {fault or 'NOT EXPLAINED by a fault'}"
+            )
+        f["failed requests (time, kind, step, status or exception; nginx's view; fault)"] = {
+            i + 1: line for i, line in enumerate(detail[:60])
+        }
+        if len(detail) > 60:
+            f["failed requests (time, kind, step, status or exception; nginx's view; fault)"][
+                "..."
+            ] = f"{len(detail) - 60} more"
+        f["errors by cause and time window -> fault"] = {
+            f"{cause} at {min(windows[(cause, fault)]):.0f}-{max(windows[(cause, fault)]):.0f}s"
+            f" -> {fault}": n
+            for (cause, fault), n in groups.items()
+        }
+        f["fault windows (s)"] = {
+            fault["name"]: f"{fault['start'] - T0:.1f}-"
+            + (f"{fault['end'] - T0:.1f}" if fault["end"] else "(did not end)")
+            for fault in self.faults
+        }
+        f["errors not explained by the faults"] = unexplained
+        if unexplained:
+            self.goals_failed.append(f"{unexplained} errors not explained by the faults")
 
     def report(self) -> str:
         lines = ["", "=" * 72, "连心桥 scale-out drill — what it did", "=" * 72]
@@ -1252,6 +1485,12 @@ def main() -> int:
     )
     parser.add_argument(
         "--boot-wait", type=float, default=240, help="at most this many seconds for a node to boot"
+    )
+    parser.add_argument(
+        "--predrain",
+        type=float,
+        default=600,
+        help="at most this many seconds for the seed's backlog before the load",
     )
     parser.add_argument("--report", help="also write the report to this file")
     parser.add_argument("--keep", action="store_true", help="keep the drill folder (logs)")
@@ -1292,8 +1531,12 @@ def main() -> int:
             say(f"STILL RUNNING: {left}")
             status = 1
         if status == 0:
+            drill.figures["goals not met (exit status 3 if any)"] = drill.goals_failed or "none"
             text = drill.report()
             print(text)
+            if drill.goals_failed:
+                say(f"GOALS NOT MET: {'; '.join(drill.goals_failed)}")
+                status = 3
             if args.report:
                 Path(args.report).write_text(text)
             (drill.root / "figures.json").write_text(

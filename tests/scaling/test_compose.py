@@ -110,6 +110,11 @@ def test_web_runs_the_wsgi_application_and_checks_a_real_page(compose):
     argv = _argv(web)
     assert argv[0] == "gunicorn"
     assert argv[1] == f"{settings.WSGI_APPLICATION.rsplit('.', 1)[0]}:application"
+    # The port opens once the app is loaded: a booting node refuses connections, which
+    # a load balancer sends to another node, instead of holding them (the drill).
+    assert "--preload" in argv
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert '"--preload"' in dockerfile.split("CMD", 1)[1]
     url = re.search(r"urlopen\('([^']+)'", " ".join(web["healthcheck"]["test"])).group(1)
     assert resolve(urlparse(url).path).view_name == "accounts:login"
     assert web["depends_on"]["migrate"]["condition"] == "service_completed_successfully"

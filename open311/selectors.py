@@ -105,9 +105,20 @@ def as_request(suggestion: Suggestion) -> dict:
     }
 
 
+MAX_OFFSET = datetime.timedelta(hours=14)
+
+
 def parse_moment(value: str | None):
     """An ISO 8601 moment as the specification writes them; None if absent, ValueError if bad."""
     if not value:
         return None
     moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    if not timezone.is_aware(moment):
+        moment = timezone.make_aware(moment)
+    if abs(moment.utcoffset()) > MAX_OFFSET:
+        # Python takes any offset under a day; no zone on earth (nor PostgreSQL) goes past 14 hours.
+        raise ValueError(value)
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError as beyond:  # 0001-01-01 with a positive offset has no UTC moment
+        raise ValueError(value) from beyond

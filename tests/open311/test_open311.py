@@ -154,6 +154,26 @@ def test_errors_follow_the_specification_in_both_formats(client, world, keys):
     assert not Suggestion.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "moment",
+    ["1196-01-26T21:11:53+20:16", "0001-01-01T00:00:00+08:00", "2026-01-01T00:00:00-14:30"],
+)
+def test_a_moment_no_clock_shows_is_a_400_and_the_next_call_still_works(
+    client, world, keys, moment
+):
+    # The fuzz run found these: Python reads offsets up to a day, PostgreSQL stops at 15:59,
+    # and the first of them left the connection broken for every call after it.
+    for field in ("start_date", "end_date"):
+        answer = client.get(f"{ENDPOINT}/requests.json", {"api_key": keys["write"], field: moment})
+        assert answer.status_code == 400
+        assert "ISO 8601" in answer.json()[0]["description"]
+    ok = client.get(
+        f"{ENDPOINT}/requests.json",
+        {"api_key": keys["write"], "start_date": "1196-01-26T21:11:53+08:00"},
+    )
+    assert ok.status_code == 200
+
+
 def test_get_requests_filters_and_defaults_to_ninety_days(client, world, keys, clock):
     hotline = GeoReportClient(client, ENDPOINT, keys["write"], fmt="json")
     clock(datetime.date(2026, 1, 5))

@@ -157,17 +157,46 @@ def test_visit_list_shows_only_visible_visits(client, world, households):
 def test_visit_list_query_count_is_constant(
     client, world, households, django_assert_max_num_queries
 ):
-    client.force_login(world.deputy_user)
-    for index in range(8):
-        client.post(
-            VISIT_NEW,
-            visit_post(world, token=f"v-token-{index:03d}-0123456789", place=f"地点{index}"),
-        )
-    client.force_login(world.county_officer)
-    with django_assert_max_num_queries(12):
-        client.get(reverse("receptions:visit_list"))
-    with django_assert_max_num_queries(12):
-        client.get(reverse("receptions:household_list"))
+    def visit(first, last):
+        client.force_login(world.deputy_user)
+        for index in range(first, last):
+            client.post(
+                VISIT_NEW,
+                visit_post(world, token=f"v-token-{index:03d}-0123456789", place=f"地点{index}"),
+            )
+        client.force_login(world.county_officer)
+
+    def household(first, last):
+        for index in range(first, last):
+            household_add(
+                actor=world.deputy_user,
+                deputy=world.deputy,
+                name=f"住户{index}",
+                phone=f"1390000{index:04d}",
+                village="西街社区",
+                address=f"西街{index}号",
+            )
+
+    visit(0, 2)
+    client.get(reverse("receptions:visit_list"))  # the session's one-off costs
+    with django_assert_max_num_queries(12) as visits:
+        page = client.get(reverse("receptions:visit_list"))
+    visit_queries = len(visits.captured_queries)  # now: a later request resets the log
+    assert "地点1" in page.content.decode() and "地点7" not in page.content.decode()
+    with django_assert_max_num_queries(12) as homes:
+        page = client.get(reverse("receptions:household_list"))
+    home_queries = len(homes.captured_queries)
+    assert "住户" not in page.content.decode()
+
+    visit(2, 8)  # more visits and households: the same counts or fewer
+    household(0, 6)
+    client.get(reverse("receptions:visit_list"))  # the new login's one-off costs again
+    with django_assert_max_num_queries(visit_queries):
+        page = client.get(reverse("receptions:visit_list"))
+    assert "地点7" in page.content.decode()
+    with django_assert_max_num_queries(home_queries):
+        page = client.get(reverse("receptions:household_list"))
+    assert "住户5" in page.content.decode()
 
 
 # --- Station activities ---------------------------------------------------------------------
@@ -241,16 +270,27 @@ def test_deputy_and_leader_cannot_record_activities(client, world):
 def test_activity_list_filters_by_kind_with_constant_queries(
     client, world, django_assert_max_num_queries
 ):
+    def add(rounds, start):
+        kinds = ["training", "law_lecture", "leader_day"] * rounds
+        for index, kind in enumerate(kinds, start=start):
+            client.post(
+                ACTIVITY_NEW,
+                activity_post(world, kind=kind, title=f"活动{index}", deputies=[]),
+            )
+
     client.force_login(world.county_officer)
-    for index, kind in enumerate(["training", "law_lecture", "leader_day"] * 3):
-        client.post(
-            ACTIVITY_NEW,
-            activity_post(world, kind=kind, title=f"活动{index}", deputies=[]),
-        )
-    with django_assert_max_num_queries(12):
+    add(1, 0)
+    client.get(reverse("receptions:activity_list"))  # the session's one-off costs
+    with django_assert_max_num_queries(12) as small:
+        page = client.get(reverse("receptions:activity_list"), {"kind": "leader_day"})
+    small_queries = len(small.captured_queries)  # now: a later request resets the log
+    assert "活动2<" in page.content.decode() and "活动1<" not in page.content.decode()
+
+    add(3, 3)  # three times the activities: the same count or fewer
+    with django_assert_max_num_queries(small_queries):
         page = client.get(reverse("receptions:activity_list"), {"kind": "leader_day"})
     text = page.content.decode()
-    assert text.count("领导干部进站") >= 3 and "活动1<" not in text
+    assert text.count("领导干部进站") >= 3 and "活动1<" not in text and "活动11<" in text
 
 
 def test_activity_edit_adds_a_photo_and_deletes_one(client, world, settings, tmp_path):

@@ -7,6 +7,7 @@ import secrets
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import LocalMomentField
 from suggestions.models import Category
 
 from .models import ContactMode, Rating, ReportBack
@@ -121,7 +122,7 @@ class MeetingRequestForm(TokenForm):
 
 
 class ScheduleForm(forms.Form):
-    meeting_at = forms.DateTimeField(
+    meeting_at = LocalMomentField(
         label=_("约见时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     place = forms.CharField(label=_("约见地点"), max_length=120)
@@ -148,7 +149,7 @@ class RateForm(forms.Form):
 class ReportScheduleForm(TokenForm):
     deputy = forms.ModelChoiceField(label=_("述职代表"), queryset=None)
     station = forms.ModelChoiceField(label=_("述职地点"), queryset=None)
-    starts_at = forms.DateTimeField(
+    starts_at = LocalMomentField(
         label=_("述职时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     method = forms.ChoiceField(label=_("测评方式"), choices=ReportBack.Method.choices)

@@ -70,3 +70,25 @@ class OrderingFilter(django_filters.OrderingFilter):
             choices.append((param, label))
             choices.append((f"-{param}", format_lazy(gettext_lazy("{}（降序）"), label)))
         return choices
+
+
+class LocalMomentField(forms.DateTimeField):
+    """A date and time the form reads in the portal's zone.
+
+    Django keeps a typed offset as it came, and PostgreSQL refuses one past 15:59
+    ("+20:16" parses in Python): an aware value is turned into local time here, and
+    one with no local equivalent is a field error, not a 500.
+    """
+
+    default_error_messages = {"invalid": gettext_lazy("请填写有效的日期和时间。")}
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None or moment.tzinfo is None:
+            return moment
+        from django.utils import timezone
+
+        try:
+            return timezone.localtime(moment)
+        except OverflowError as beyond:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from beyond

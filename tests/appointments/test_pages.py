@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from appointments.models import (
     DutyEvent,
@@ -110,6 +111,34 @@ def test_the_api_answers_field_errors_and_refuses_leaders(client_for, world, now
         url, {"action": "schedule", "meeting_at": "明天"}, content_type="application/json"
     )
     assert garbage.status_code == 400 and "meeting_at" in garbage.json()
+
+
+def test_a_typed_offset_is_read_as_local_time_and_one_past_the_calendar_is_a_field_error(
+    client_for, world, clock
+):
+    clock(NOW)
+    rule_for(world)
+    client = client_for(world.station_officer)
+
+    def schedule(starts_at):
+        page = client.get(reverse("appointments:report_new")).content.decode()
+        return client.post(
+            reverse("appointments:report_new"),
+            {
+                "form_token": token_of(page),
+                "deputy": world.deputy.pk,
+                "station": world.station.pk,
+                "starts_at": starts_at,
+                "method": "phone",
+            },
+        )
+
+    beyond = schedule("9999-12-31T23:59-14:00")  # no local moment: PostgreSQL would refuse it
+    assert beyond.status_code == 200 and "请填写有效的日期和时间" in beyond.content.decode()
+    assert not ReportBack.objects.exists()
+    assert schedule("2026-06-12T09:00+20:16").status_code == 302  # PostgreSQL stops at 15:59
+    starts = timezone.localtime(ReportBack.objects.get().starts_at)
+    assert (starts.date(), starts.hour, starts.minute) == (datetime.date(2026, 6, 11), 20, 44)
 
 
 def test_a_report_back_from_schedule_to_evaluation(client_for, world, clock):

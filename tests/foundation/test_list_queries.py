@@ -71,7 +71,8 @@ NOT_GROWING = {
     "accounts:security": "the user's own second factors: none are grown",
     "accounts:security_totp": "the user's own authenticator setup: no rows",
     "accounts:security_sms": "the user's own SMS setup: no rows",
-    "accounts:user_list": "accounts are not scoped rows and are not copied (UNMARKED_MODELS)",
+    "accounts:user_list": "accounts are not scoped rows and are not copied (UNMARKED_MODELS); "
+    "its own two-size count is tests/foundation/test_accounts.py",
     "regions:list": "the region tree is not copied (UNMARKED_MODELS)",
     ":region-list": "the region tree is not copied (UNMARKED_MODELS)",
     ":api-root": "the API's index of links: no rows",
@@ -86,13 +87,15 @@ NOT_GROWING = {
     "calendars:holidays": "the national holiday calendar of one year: a fixed table",
     "calendars:override_new": _FORM,
     "receptions:household_list": "one household per deputy and constituent (unique): "
-    "a copy needs a new constituent, which the copying does not make",
+    "a copy needs a new constituent, which the copying does not make; its own two-size "
+    "count is tests/receptions/test_visits_activities.py",
     ":household-list": "as receptions:household_list",
     "audit:list": "audit records are append-only (not copied) and the first page of 50 is "
     "already full in the small world",
     "notifications:preferences": _FORM,
     "supervision:queue": "a supervision names exactly one subject (CHECK "
-    "supervision_one_subject, unique per suggestion and region): not copied",
+    "supervision_one_subject, unique per suggestion and region): not copied; its own "
+    "two-size count is tests/supervision/test_views.py",
     ":supervision-list": "as supervision:queue",
     "supervision:schedules": "the tracked deadlines of the supervised items above: "
     "not copied with them",

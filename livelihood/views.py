@@ -429,17 +429,23 @@ def members(request, cycle_pk: int):
             _refused(request, error)
         return redirect("livelihood:members", cycle_pk=cycle.pk)
     seated = Deputy.objects.filter(livelihood_seats__cycle=cycle).order_by("name")
+    may_edit = CYCLE.can("roster", request.user, cycle)
     return render(
         request,
         "livelihood/members.html",
         {
             "cycle": cycle,
             "seated": seated,
-            "may_edit": CYCLE.can("roster", request.user, cycle),
-            "addable": Deputy.objects.visible_to(request.user)
-            .filter(region_path__startswith=cycle.region_path, status="active")
+            "may_edit": may_edit,
+            # Offered to whoever keeps the roster, who writes the cycle's region: its
+            # deputies are theirs, so the region is the scoping (and no one else gets it).
+            "addable": Deputy.objects.filter(
+                region_path__startswith=cycle.region_path, status="active"
+            )
             .exclude(livelihood_seats__cycle=cycle)
-            .order_by("name")[:200],
+            .order_by("name")[:200]
+            if may_edit
+            else [],
         },
     )
 
@@ -649,19 +655,21 @@ def round_correct(request, round_pk: int):
 @require_safe
 def mine(request):
     """A deputy's page: rounds open for them and the projects they supervise."""
+    # The rows are named by the deputy's own attendances and supervisions: no other
+    # slice's round or project can be named by them.
     ids = can.deputy_ids_of(request.user)
     rounds = [
         r
-        for r in Round.objects.visible_to(request.user)
-        .filter(status=Round.Status.OPEN, meeting__attendances__deputy_id__in=ids)
+        for r in Round.objects.filter(
+            status=Round.Status.OPEN, meeting__attendances__deputy_id__in=ids
+        )
         .select_related("cycle")
         .distinct()
         .order_by("-pk")
         if not services.has_voted(request.user, r)
     ]
     projects = (
-        Project.objects.visible_to(request.user)
-        .filter(supervisors__in=ids)
+        Project.objects.filter(supervisors__in=ids)
         .select_related("cycle")
         .distinct()
         .order_by("-cycle__year", "number")
@@ -759,7 +767,9 @@ def project_detail(request, project_pk: int):
             if project.needs_rectification and "rectify" in actions
             else None,
             "resolve_form": ResolveForm() if manage else None,
-            "carry_targets": Cycle.objects.visible_to(request.user, for_write=True).filter(
+            # Shown to whoever manages the project, who writes its body: the body's
+            # later cycles are theirs.
+            "carry_targets": Cycle.objects.filter(
                 region_id=cycle.region_id,
                 year__gt=cycle.year,
                 status__in=[Cycle.Status.COLLECTING, Cycle.Status.SCREENING],
@@ -894,11 +904,11 @@ def problem_resolve(request, problem_pk: int):
 def project_carry(request, project_pk: int):
     """Carry a 不满意 or unfinished project into a later cycle of the same body."""
     project = _project(request, project_pk, for_write=True)
-    target = (
-        Cycle.objects.visible_to(request.user, for_write=True)
-        .filter(pk=_int(request.POST.get("to_cycle")))
-        .first()
-    )
+    # A later cycle of the same body (services.project_carry), which the user writes
+    # since they write the project: that body is the scoping.
+    target = Cycle.objects.filter(
+        pk=_int(request.POST.get("to_cycle")), region_id=project.cycle.region_id
+    ).first()
     if target is None:
         messages.error(request, _("请选择结转到的年度。"))
     else:

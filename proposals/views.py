@@ -725,11 +725,9 @@ def meeting_detail(request, proposal_meeting_pk: int):
         else:
             messages.success(request, _("已在交办会上交办%(n)s件建议。") % {"n": len(done)})
             return redirect("proposals:meeting", proposal_meeting_pk=meeting.pk)
-    assigned = (
-        ProposalAssignment.objects.visible_to(request.user)
-        .filter(meeting=meeting)
-        .select_related("proposal", "unit")
-    )
+    # The meeting's own assignments, all of its region, which access_object has just
+    # granted: the meeting is the scoping.
+    assigned = ProposalAssignment.objects.filter(meeting=meeting).select_related("proposal", "unit")
     return render(
         request,
         "proposals/meeting.html",

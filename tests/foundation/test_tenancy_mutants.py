@@ -22,6 +22,7 @@ from tests.foundation.test_tenancy_walk import (
     cross_failures,
     list_failures,
     object_failures,
+    owner_failures,
     unchanged_failures,
 )
 
@@ -64,6 +65,10 @@ def _undone():
 def first_failure(client, walked, routes) -> str:
     if failures := cross_failures(client, walked, routes):
         return failures[0]
+    # A scoping removed can also lock the owner out (a default region picked from all of
+    # them): that is caught too, not only what a visitor is shown.
+    if failures := owner_failures(client, walked, routes, stop=True):
+        return f"owner: {failures[0]}"
     for check in (object_failures, list_failures, unchanged_failures):
         for visitor in walk.VISITORS:
             failures = check(client, walked, visitor, routes, stop=True)

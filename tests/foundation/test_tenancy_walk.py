@@ -162,8 +162,12 @@ def _county_supervision(w):
 def _county_deputy_group(w):
     from deputies.models import DeputyGroup
 
-    group, _ = DeputyGroup.objects.get_or_create(
-        name="天宁镇第一代表小组", region=w.township, defaults={"station": w.station}
+    # Looked up by the end of its name: the walk puts a marker in front of it.
+    group = DeputyGroup.objects.filter(
+        name__endswith="天宁镇第一代表小组", region=w.township
+    ).first()
+    group = group or DeputyGroup.objects.create(
+        name="天宁镇第一代表小组", region=w.township, station=w.station
     )
     group.members.add(w.deputy)
     return group
@@ -493,6 +497,24 @@ CROSS = {
             "agreed": "越界的商定事项",
         },
     ),
+    # A proposal assigned to the other county's unit: the unit is missing (proposals.views).
+    "proposals:assign": (
+        "county_officer",
+        lambda w: {"proposal_pk": _registered_proposal(w).pk},
+        lambda w, pick: {"lead_unit": pick(w.neighbour_unit.pk)},
+    ),
+    # Livelihood projects (livelihood.views): a concern of the other county turned into a
+    # project proposal, or a deputy of it seated, is a concern or a deputy not found.
+    "livelihood:from_suggestion": (
+        "county_officer",
+        lambda w: {"cycle_pk": w.values["cycle_pk"]},
+        lambda w, pick: {"tracking_code": pick(_neighbour_suggestion(w).tracking_code)},
+    ),
+    "livelihood:members": (
+        "county_officer",
+        lambda w: {"cycle_pk": w.values["cycle_pk"]},
+        lambda w, pick: {"add": pick(w.neighbour_deputy.pk)},
+    ),
     # The ledger export of formal suggestions for the other slice's region: no job.
     "proposals:ledger": (
         "outsider",
@@ -508,6 +530,20 @@ CROSS = {
             "text": "越界的答复",
             "signed_by": "越界",
         },
+    ),
+}
+
+
+# A visitor's own page opened with a query naming the other slice's object:
+# {route name: (the visitor, their own parameter values, the query)}. The answer must be
+# the one a reference to nothing gets.
+REFERENCES = {
+    # A deputy starts a formal suggestion from a concern: the other county's concern is
+    # missing, not "not yours" (proposals.views.proposal_new).
+    "proposals:new": (
+        "deputy_user",
+        lambda w: {},
+        lambda w, pick: {"from_suggestion": pick(_neighbour_suggestion(w).pk)},
     ),
 }
 
@@ -586,7 +622,8 @@ def _neighbour_suggestion(w):
 def _co_handled(w):
     from suggestions.models import Assignment, Category, Channel, Suggestion
 
-    suggestion = Suggestion.objects.filter(content="天宁镇学校门口积水。").first()
+    # The walk marks the content (a marker in front): look it up by its end.
+    suggestion = Suggestion.objects.filter(content__endswith="天宁镇学校门口积水。").first()
     if suggestion is None:
         suggestion = Suggestion.objects.create(
             region=w.township,
@@ -602,13 +639,28 @@ def _co_handled(w):
     return suggestion
 
 
+def _registered_proposal(w):
+    """A formal suggestion registered and waiting to be assigned (the walked one is replied)."""
+    from proposals.models import Proposal
+    from proposals.services import proposal_register
+    from tests.proposals.world import submitted
+
+    title = "乡村道路养护资金（待交办）"
+    found = Proposal.objects.filter(title__endswith=title).first()
+    if found is None:
+        found = submitted(w, title=title)
+        proposal_register(actor=w.county_officer, proposal=found)
+    return found
+
+
 def _neighbour_group(w):
     from deputies.models import DeputyGroup
 
-    group, _ = DeputyGroup.objects.get_or_create(
-        name="凤城镇代表小组",
-        region=w.neighbour_township,
-        defaults={"station": w.neighbour_station},
+    group = DeputyGroup.objects.filter(
+        name__endswith="凤城镇代表小组", region=w.neighbour_township
+    ).first()
+    group = group or DeputyGroup.objects.create(
+        name="凤城镇代表小组", region=w.neighbour_township, station=w.neighbour_station
     )
     return group
 
@@ -623,6 +675,9 @@ EQUIVALENT_MUTANTS = {
     "the view has just fetched with access_object(for_write=True)",
     ("suggestions.views", "extension_decide", "access_object", 1): "the next line fetches the "
     "extension's suggestion with access_object, and an extension follows its suggestion",
+    ("proposals.views", "assignment_return", "visible_to", 1): "it only chooses where the "
+    "clerk goes after returning an assignment (the proposal, or the list when the return "
+    "took the proposal out of the clerk's sight); the proposal page itself is access_object's",
 }
 # The comment counts of a legislative point: every deputy of the point already sees the
 # point's counts of all its comments (legislation.selectors.participations_of), so
@@ -782,6 +837,7 @@ def walked(world, settings, tmp_path):
     _neighbour_suggestion(world)
     _co_handled(world)
     _joint_reception(world)
+    _registered_proposal(world)
     world.markers = walk.plant_markers()
     walk.write_files(tmp_path)
     return world
@@ -968,14 +1024,33 @@ def cross_failures(client, walked, routes=None) -> list[str]:
         answer = walk.call(client, "post", path, real, api=route.api, probe=_writes())
         missing = walk.call(client, "post", path, body(walked, _missing), api=route.api)
         wrote = not isinstance(answer.status, int) or answer.probe_grew
-        sent_over = answer.location in _foreign_paths(walked, visitor)
+        # An owner's own pages are the walked ones: only a visitor can be sent over.
+        sent_over = visitor in walk.VISITORS and answer.location in _foreign_paths(walked, visitor)
         told = (answer.status, walk.shape(answer, route.api)) != (
             missing.status,
             walk.shape(missing, route.api),
         )
         if wrote or sent_over or told:
             failures.append(
-                f"POST {path} {real} as {visitor}: {answer.status} {answer.location}, "
+                f"POST {path} {real} as {visitor}: {answer.status} {answer.location} "
+                f"{answer.messages} (wrote: {answer.probe_grew}), for a missing row "
+                f"{missing.status} {missing.messages}"
+            )
+    for name, (visitor, own, query) in REFERENCES.items():
+        if name not in names:
+            continue
+        route = next(r for r in ROUTES if r.name == name)
+        client.force_login(getattr(walked, visitor))
+        path = walk.fill(route.route, own(walked))
+        real = query(walked, lambda x: x)
+        answer = walk.call(client, "get", path, real, api=route.api)
+        missing = walk.call(client, "get", path, query(walked, _missing), api=route.api)
+        if (answer.status, walk.shape(answer, route.api)) != (
+            missing.status,
+            walk.shape(missing, route.api),
+        ):
+            failures.append(
+                f"GET {path} {real} as {visitor}: {answer.status}, "
                 f"for a missing row {missing.status}"
             )
     for name, (visitor, own, named) in OWN_PAGES.items():
@@ -1044,12 +1119,11 @@ def test_a_leader_writes_nothing(client, walked):
     assert not failures, "a leader wrote:\n" + "\n".join(failures)
 
 
-def test_owners_reach_every_walked_route(client, walked):
-    """The walk's paths are real: the object's owner gets a success answer on every route
-    (2xx or a redirect), so the 404s above come from the tenancy rule, not the fixtures."""
+def owner_failures(client, walked, routes=None, *, stop=False) -> list[str]:
+    """The routes whose owner does not get a success answer (2xx or a redirect)."""
     failures = []
     current = None
-    for route in ROUTES:
+    for route in ROUTES if routes is None else routes:
         owner = _owner_of(walked, route)
         if owner is not current:
             client.force_login(owner)
@@ -1062,6 +1136,15 @@ def test_owners_reach_every_walked_route(client, walked):
         succeeded = any(isinstance(s, int) and s < 400 for s in statuses.values())
         if wrong or not (succeeded or route.name in OWNER_REFUSALS):
             failures.append(f"{path} as {owner.username}: {statuses}")
+            if stop:
+                break
+    return failures
+
+
+def test_owners_reach_every_walked_route(client, walked):
+    """The walk's paths are real: the object's owner gets a success answer on every route
+    (2xx or a redirect), so the 404s above come from the tenancy rule, not the fixtures."""
+    failures = owner_failures(client, walked)
     assert not failures, "owners do not reach:\n" + "\n".join(failures)
 
 

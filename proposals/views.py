@@ -22,6 +22,7 @@ from jobs.services import job_start
 from regions.models import Region
 from suggestions.models import HandlingUnit, Suggestion
 from tenancy.access import access_object
+from tenancy.scope import root_paths
 
 from . import forms, selectors, services
 from . import permissions as can
@@ -774,7 +775,11 @@ def ledger_start(request):
     if code:
         region = access_object(Region.objects.all(), request.user, code, field="code")
     else:
-        region = Region.objects.visible_to(request.user).order_by("path").first()
+        # The body the user works for: the top of their own slice (the whole tree for
+        # a superuser), never "the first region" of whatever a query returns.
+        roots = root_paths(request.user)
+        regions = Region.objects.all() if roots is None else Region.objects.filter(path__in=roots)
+        region = regions.order_by("path").first()
     if region is None:
         raise PermissionDenied
     job = job_start(

@@ -577,6 +577,13 @@ OWN_PAGES = {
         lambda w: {"suggestion_pk": _co_handled(w).pk},
         {"stations.Station"},
     ),
+    # The assignment page of the county's own registered proposal offers the county's
+    # units, none of the neighbour's (proposals.views._units_for).
+    "proposals:assign": (
+        "county_officer",
+        lambda w: {"proposal_pk": _registered_proposal(w).pk},
+        set(),
+    ),
     # The API names the lead unit of a suggestion its helpers see (not its assignment).
     ":suggestion-detail": (
         "other_clerk",

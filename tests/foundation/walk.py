@@ -160,6 +160,7 @@ MARKED_FIELDS = (
     "work_unit",
     "subject",
     "last_error",
+    "return_reason",  # the one text of an assignment the API shows (suggestions.api)
 )
 # Models whose text a page of another slice may rightly show: the region tree (an
 # ancestor's name in a breadcrumb) and accounts (a colleague's name on a record).

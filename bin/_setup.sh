@@ -9,7 +9,9 @@ say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 # System packages: CJK fonts for PDFs, gettext for translations, Chromium for browser tests.
 need_apt=()
 command -v msgfmt >/dev/null 2>&1 || need_apt+=(gettext)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
+# grep reads all of fc-list's output: with -q it stops at the first match, fc-list dies of
+# SIGPIPE, pipefail fails the test, and apt ran (update included) on every start.
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need_apt+=(fonts-noto-cjk)
 if [ "${LIANXIN_NEED_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then need_apt+=(chromium); fi
 source bin/_apt.sh  # wait_for_apt
 if [ ${#need_apt[@]} -gt 0 ]; then

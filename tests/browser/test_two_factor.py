@@ -32,6 +32,8 @@ def test_enrol_an_authenticator_and_log_in_with_it_and_a_recovery_code(page, liv
     page.fill("#id_token", _code(secret))
     page.get_by_role("button", name="完成绑定").click()
 
+    # all_inner_texts() does not wait: wait for the page that shows the codes first
+    page.locator(".recovery-codes code").first.wait_for()
     codes = page.locator(".recovery-codes code").all_inner_texts()
     assert len(codes) == 10
     screenshot(page, "two-factor-recovery-codes")

@@ -30,7 +30,13 @@ from stations.models import Station
 
 from . import followed, ratelimit, selectors, services
 from .followed import keeps_followed
-from .forms import TOKEN_RE, CitizenRatingForm, PublicSuggestionForm, TrackForm
+from .forms import (
+    TOKEN_RE,
+    CitizenRatingForm,
+    PublicSuggestionForm,
+    TrackForm,
+    new_submission_token,
+)
 from .models import Channel, ReplyAttachment, Suggestion
 
 # (attempts, seconds). Generous per address: a station's Wi-Fi or a carrier NAT is
@@ -157,11 +163,17 @@ def _submit(request, form, *, deputy, station, uploads, ip, fingerprint):
 
 def _intake(request, *, deputy: Deputy | None = None, station: Station | None = None):
     if request.method != "POST":
-        form = PublicSuggestionForm()
+        # No form object: the blank fields are kept per process (the template builds
+        # them from `blank_form` only when they are missing); only the token is new.
         return render(
             request,
             "suggestions/public/new.html",
-            {"form": form, "deputy": deputy, "station": station},
+            {
+                "submission_token": new_submission_token(),
+                "blank_form": PublicSuggestionForm,  # a template calls it: built on a miss
+                "deputy": deputy,
+                "station": station,
+            },
         )
     token = request.POST.get("submission_token", "")
     existing = services.suggestion_by_token(token) if TOKEN_RE.match(token) else None

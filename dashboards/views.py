@@ -17,6 +17,7 @@ from tenancy.scope import covers
 from . import selectors
 from .charts import chart_data
 from .links import drill_url, figure_links
+from .maps import map_data
 from .panels import panels_for
 from .periods import parse_period
 from .permissions import can_read_region_dashboard, can_read_station_dashboard
@@ -93,6 +94,9 @@ def _render(request, slice_: selectors.Slice):
             "sort": sort,
             "links": figure_links(dash),
             "charts": chart_data(dash),
+            "map": map_data(
+                dash, {row.region.code: url for row, url in ranked if row.region is not None}
+            ),
             "breadcrumbs": _breadcrumbs(request.user, slice_),
             "previous": previous.params() if previous else None,
             "following": following.params() if following and following.start <= today else None,

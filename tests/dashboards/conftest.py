@@ -184,3 +184,21 @@ EXPECTED_CATEGORIES_COUNTY = {
     "gas": 1,
     "parking": 1,
 }
+
+
+@pytest.fixture
+def recent(world):
+    """A little data in the current month, so the default period (this year) shows it."""
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    running = suggestion(
+        world.township,
+        "water",
+        Suggestion.Status.HANDLING,
+        station=world.station,
+        day=first,
+        due_date=first - datetime.timedelta(days=1),
+    )
+    reception(world.station, first, [world.deputy], 6, [running])
+    suggestion(world.neighbour_township, "roads", Suggestion.Status.ACCEPTED, day=first)
+    return world

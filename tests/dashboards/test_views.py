@@ -4,7 +4,6 @@ import datetime
 import json
 import re
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,24 +11,6 @@ from dashboards.rollups import rollup_refresh
 from suggestions.models import Suggestion
 
 from .conftest import at, reception, suggestion
-
-
-@pytest.fixture
-def recent(world):
-    """A little data in the current month, so the default period (this year) shows it."""
-    today = timezone.localdate()
-    first = today.replace(day=1)
-    running = suggestion(
-        world.township,
-        "water",
-        Suggestion.Status.HANDLING,
-        station=world.station,
-        day=first,
-        due_date=first - datetime.timedelta(days=1),
-    )
-    reception(world.station, first, [world.deputy], 6, [running])
-    suggestion(world.neighbour_township, "roads", Suggestion.Status.ACCEPTED, day=first)
-    return world
 
 
 def page(client, user, url, **params):

@@ -84,6 +84,83 @@
     };
   }
 
+  // The map: outlines fetched from the pinned GeoJSON served as static, each feature
+  // named by our region's name so the series data (figures, links) match it.
+  function drawMap(charts) {
+    var source = document.getElementById("dashboard-map");
+    var el = document.getElementById("chart-map");
+    if (!source || !el || typeof echarts === "undefined") { return; }
+    var data = JSON.parse(source.textContent);
+    var chart = echarts.init(el, null, { renderer: "canvas" });
+    charts.push(chart);
+    Promise.all(data.areas.map(function (area) {
+      return fetch(area.file).then(function (r) { return r.json(); }).then(function (geo) {
+        return geo.features.map(function (f) {
+          f.properties = Object.assign({}, f.properties, { name: area.name });
+          return f;
+        });
+      });
+    })).then(function (lists) {
+      var features = [].concat.apply([], lists);
+      echarts.registerMap("lianxin-slice", { type: "FeatureCollection", features: features });
+      var select = document.getElementById("map-figure");
+      var render = function () { chart.setOption(mapOption(data, select ? select.value : null), true); };
+      if (select) { select.addEventListener("change", render); }
+      render();
+      // A county is clicked through the geo component or the series, depending on
+      // where ECharts routes it: look the link up by name, the one key both carry.
+      var urls = {};
+      data.areas.concat(data.points).forEach(function (item) { if (item.url) { urls[item.name] = item.url; } });
+      chart.on("click", function (params) {
+        var url = (params.data && params.data.url) || urls[params.name];
+        if (url) { window.location.href = url; }
+      });
+      el.setAttribute("data-ready", "true");
+    }).catch(function () { el.closest(".map-panel").hidden = true; });
+  }
+
+  function mapOption(data, key) {
+    var figure = data.figures.filter(function (f) { return f.key === key; })[0];
+    var geo = {
+      map: "lianxin-slice", roam: false, top: 16, bottom: 16,
+      // A county's own name is the page's title: leave its map to the stations' labels.
+      label: { show: data.kind === "areas", color: "#3d4b5c", fontSize: 12, fontFamily: FONT },
+      itemStyle: { areaColor: "#eef0f3", borderColor: "#7f9bbd" },
+      emphasis: { label: { color: "#1d2733" }, itemStyle: { areaColor: "#f3d9a4" } },
+      select: { disabled: true }
+    };
+    // richText: the tooltip is drawn on the canvas; ECharts' HTML tooltip carries
+    // inline style attributes, which the CSP (style-src 'self') blocks.
+    var option = {
+      textStyle: { fontFamily: FONT }, tooltip: { trigger: "item", renderMode: "richText" },
+      geo: geo, series: []
+    };
+    if (data.kind === "areas" && figure) {
+      var values = data.areas.map(function (a) { return a[figure.key]; });
+      var known = values.filter(function (v) { return v !== null; });
+      option.visualMap = {
+        type: "continuous", min: 0, max: Math.max.apply(null, known.concat([1])),
+        left: 8, bottom: 8, text: [figure.label, ""], calculable: false,
+        inRange: { color: ["#e3e9f1", "#3d4b5c"] }, textStyle: { color: "#3d4b5c" }
+      };
+      option.series.push({
+        type: "map", geoIndex: 0, name: figure.label,
+        data: data.areas.map(function (a) {
+          return { name: a.name, value: a[figure.key] === null ? "-" : a[figure.key], url: a.url };
+        })
+      });
+    } else {
+      option.series.push({
+        type: "scatter", coordinateSystem: "geo", name: data.points_name,
+        symbolSize: 12, itemStyle: { color: "#b4232a", borderColor: "#fff", borderWidth: 1 },
+        label: { show: true, position: "right", formatter: "{b}", color: "#3d4b5c", fontSize: 12 },
+        tooltip: { formatter: "{b}" },
+        data: data.points.map(function (p) { return { name: p.name, value: [p.lng, p.lat], url: p.url }; })
+      });
+    }
+    return option;
+  }
+
   function draw() {
     var source = document.getElementById("dashboard-charts");
     if (!source || typeof echarts === "undefined") { return; }
@@ -103,6 +180,7 @@
       c.setOption(categoryOption(data.categories, data.empty));
       charts.push(c);
     }
+    drawMap(charts);
     var pending = null;
     window.addEventListener("resize", function () {
       if (pending) { window.clearTimeout(pending); }

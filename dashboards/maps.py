@@ -101,6 +101,7 @@ def map_data(dash: Dashboard, drill_urls: dict[str, str]) -> dict | None:
                 region_path__startswith=slice_.region.path,
                 latitude__isnull=False,
                 longitude__isnull=False,
+                status=Station.Status.ACTIVE,
             )
             .order_by("pk")
             .values_list("pk", "name", "longitude", "latitude")

@@ -63,7 +63,17 @@ def test_county_map_shows_its_stations_with_coordinates_only(client, recent):
     recent.neighbour_station.latitude = Decimal("37.42")
     recent.neighbour_station.longitude = Decimal("112.03")
     recent.neighbour_station.save(update_fields=["latitude", "longitude"])
-    # recent.sibling_station is in the county but has no coordinates.
+    # recent.sibling_station is in the county but has no coordinates; a suspended station
+    # of the county is no longer on the map, coordinates or not.
+    from tests.factories import StationFactory
+
+    StationFactory(
+        name="暂停联络站",
+        region=recent.other_township,
+        status="suspended",
+        latitude=Decimal("37.50"),
+        longitude=Decimal("112.10"),
+    )
 
     response = page(client, recent.leader, region_url(recent.county))
     data = embedded_map(response)

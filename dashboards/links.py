@@ -74,5 +74,10 @@ def drill_url(row, period_params: dict) -> str:
     if row.region is not None:
         return _url("dashboards:region", period_params, region_code=row.region.code)
     if row.station is not None:
-        return _url("dashboards:station", period_params, station_pk=row.station.pk)
+        return station_dashboard_url(row.station.pk, period_params)
     return ""
+
+
+def station_dashboard_url(station_pk: int, period_params: dict) -> str:
+    """A station's dashboard for the same period (the ranking's rows, the map's points)."""
+    return _url("dashboards:station", period_params, station_pk=station_pk)

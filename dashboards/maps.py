@@ -16,12 +16,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from regions.models import Region
 from stations.models import Station
 
+from .links import station_dashboard_url
 from .selectors import Dashboard
 
 STATIC_PREFIX = "vendor/counties"
@@ -117,7 +117,7 @@ def map_data(dash: Dashboard, drill_urls: dict[str, str]) -> dict | None:
                     "name": name,
                     "lng": float(lng),
                     "lat": float(lat),
-                    "url": reverse("dashboards:station", kwargs={"station_pk": pk}),
+                    "url": station_dashboard_url(pk, dash.period.params()),
                 }
                 for pk, name, lng, lat in stations
             ],

@@ -8,8 +8,10 @@ from urllib.parse import unquote
 
 from django.contrib.staticfiles import finders
 from django.urls import reverse
+from django.utils import timezone
 
 from dashboards.rollups import rollup_refresh
+from tests.factories import StationFactory
 
 from .test_views import page, region_url
 
@@ -65,8 +67,6 @@ def test_county_map_shows_its_stations_with_coordinates_only(client, recent):
     recent.neighbour_station.save(update_fields=["latitude", "longitude"])
     # recent.sibling_station is in the county but has no coordinates; a suspended station
     # of the county is no longer on the map, coordinates or not.
-    from tests.factories import StationFactory
-
     StationFactory(
         name="暂停联络站",
         region=recent.other_township,
@@ -75,7 +75,9 @@ def test_county_map_shows_its_stations_with_coordinates_only(client, recent):
         longitude=Decimal("112.10"),
     )
 
-    response = page(client, recent.leader, region_url(recent.county))
+    # Last year's map: a point opens the station's dashboard for that same year.
+    last_year = str(timezone.localdate().year - 1)
+    response = page(client, recent.leader, region_url(recent.county), period="year", year=last_year)
     data = embedded_map(response)
     assert data["kind"] == "points"
     assert [area["code"] for area in data["areas"]] == [recent.county.code]
@@ -84,7 +86,8 @@ def test_county_map_shows_its_stations_with_coordinates_only(client, recent):
             "name": located.name,
             "lng": 112.16,
             "lat": 37.55,
-            "url": reverse("dashboards:station", kwargs={"station_pk": located.pk}),
+            "url": reverse("dashboards:station", kwargs={"station_pk": located.pk})
+            + f"?period=year&year={last_year}",
         }
     ]
 

@@ -186,3 +186,37 @@ def test_an_old_unfinished_message_is_sent_again_and_still_runs_once(broker, wor
         done.wait_for(1)
     message.refresh_from_db()
     assert message.done_at is not None and message.attempts == 1
+
+
+def test_a_submission_s_messages_are_written_stamped_and_published_once_in_one_pass(
+    client, world, broker, settings
+):
+    # Given messages are sent on commit to a live broker
+    settings.OUTBOX_SEND_ON_COMMIT = True
+    broker.use_real()
+    publishes = []
+    real_publish = run_outbox_message.apply_async
+
+    def counted(*args, **kwargs):
+        publishes.append(kwargs["args"][0])
+        return real_publish(*args, **kwargs)
+
+    # When a citizen submits
+    with mock.patch.object(run_outbox_message, "apply_async", side_effect=counted):
+        response = client.post(
+            reverse("public_suggestions:new_for_deputy", args=[world.deputy.public_token]),
+            intake_data(),
+        )
+        assert response.status_code == 302
+        _wait_for_sender()
+
+    # Then both rows were committed already stamped (the sender wrote nothing), each was
+    # published once, to its own queue
+    messages = list(OutboxMessage.objects.order_by("pk"))
+    assert len(messages) == 2 and all(m.dispatched_at is not None for m in messages)
+    assert sorted(publishes) == [m.pk for m in messages]
+    notice = next(m for m in messages if m.task == "suggestions.tasks.notify_new_suggestion")
+    assert _published_ids(broker) == [notice.pk]
+    # And the relay leaves them alone: they are not sent twice
+    settings.OUTBOX_RELAY_AFTER_SECONDS = 0
+    assert outbox.relay() == 0

@@ -70,6 +70,23 @@ def local_cache():
     return caches[LOCAL_ALIAS]
 
 
+_MISSING = object()
+
+
+def kept(name: str, pk, generation_value, build):
+    """`build()`, computed once per process for this row, generation and day: for what a
+    citizen's request needs beyond the row itself that only staff change (the rows under
+    the generation, see `public.apps`), like the region and station a submission goes to.
+    """
+    key = f"{name}:{pk}:{generation_value or 0}:{clock.today().isoformat()}"
+    cache = local_cache()
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = build()
+        cache.set(key, value, FRAGMENT_SECONDS)
+    return value
+
+
 def lazy(function, *args, **kwargs):
     """A callable computing `function(*args)` once, for a template context: the template
     calls it only when the kept fragment is missing, so a kept page costs no query."""

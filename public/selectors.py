@@ -9,7 +9,7 @@ import datetime
 import functools
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet
 
 from deputies.models import Deputy, StationMembership, current_membership_q
 from regions.models import Region
@@ -19,39 +19,52 @@ from tenancy.scope import Grants, grants_q
 from .cache import generation_subquery
 
 _TOKEN = "\x00token\x00"  # stands for the token in the SQL compiled once
+_SUBMISSION_TOKEN = "\x00submission\x00"  # and for the form's submission token
 
 
 @functools.cache
-def _kept_page_row_sql(model) -> tuple[str, tuple]:
+def _kept_page_row_sql(model, with_token: bool = False) -> tuple[str, tuple]:
     """The SQL of "the row with this token, and the kept pages' generation", compiled by
     the ORM once per process: on a kept page compiling the query cost more Python than
-    the indexed read itself (the burst of phones is all kept pages)."""
-    rows = (
-        model.objects.filter(public_token=_TOKEN)
-        .annotate(page_generation=generation_subquery())
-        .order_by()[:1]
-    )
+    the indexed read itself (the burst of phones is all kept pages). `with_token` adds
+    `token_used`: whether a suggestion came from this submission token already (the
+    citizen's POST: a double tap is answered by this one read)."""
+    from suggestions.models import Suggestion
+
+    rows = model.objects.filter(public_token=_TOKEN).annotate(page_generation=generation_subquery())
+    if with_token:
+        used = Suggestion.objects.filter(submission_token=_SUBMISSION_TOKEN)
+        rows = rows.annotate(token_used=Exists(used))
+    rows = rows.order_by()[:1]
     return rows.query.get_compiler(using=rows.db).as_sql()
 
 
-def _row_with_generation(model, token: str):
-    sql, params = _kept_page_row_sql(model)
-    params = tuple(token if value == _TOKEN else value for value in params)
+def _row_with_generation(model, token: str, submission_token: str | None = None):
+    sql, params = _kept_page_row_sql(model, with_token=submission_token is not None)
+    stand_ins = {_TOKEN: token, _SUBMISSION_TOKEN: submission_token}
+    params = tuple(
+        stand_ins.get(value, value) if isinstance(value, str) else value for value in params
+    )
     return next(iter(model.objects.raw(sql, params)), None)
 
 
-def deputy_by_token(token: str, *, with_generation: bool = False) -> Deputy | None:
+def deputy_by_token(
+    token: str, *, with_generation: bool = False, submission_token: str | None = None
+) -> Deputy | None:
     """The deputy; `with_generation` also reads the kept pages' generation in the same
-    query (as `page_generation`, see public/cache.py)."""
+    query (as `page_generation`, see public/cache.py), and `submission_token` whether it
+    was used (as `token_used`)."""
     if with_generation:
-        return _row_with_generation(Deputy, token)
+        return _row_with_generation(Deputy, token, submission_token)
     # No region joined: the public pages never show it.
     return Deputy.objects.filter(public_token=token).first()
 
 
-def station_by_token(token: str, *, with_generation: bool = False) -> Station | None:
+def station_by_token(
+    token: str, *, with_generation: bool = False, submission_token: str | None = None
+) -> Station | None:
     if with_generation:
-        return _row_with_generation(Station, token)
+        return _row_with_generation(Station, token, submission_token)
     return Station.objects.filter(public_token=token).first()
 
 

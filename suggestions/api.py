@@ -30,7 +30,7 @@ from stations.models import Station
 from tenancy.access import can_write
 
 from . import permissions as can
-from . import ratelimit, selectors, services
+from . import selectors, services
 from .filters import ConstituentFilter, HandlingUnitFilter, SuggestionFilter
 from .forms import TOKEN_RE, clean_phone
 from .images import sanitize_images
@@ -581,7 +581,7 @@ class PublicSuggestionViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=PublicSuggestionInput, responses=PublicSuggestionReceipt)
     def create(self, request, *args, **kwargs):
-        from .public_views import SUBMIT_PER_PHONE, admit_submission, count_submission
+        from .public_views import SubmissionRefused, admit_submission, submission_counts
 
         if not isinstance(request.data, Mapping):
             raise ValidationError({"non_field_errors": [_("请求格式不正确，应为一个对象。")]})
@@ -592,7 +592,7 @@ class PublicSuggestionViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         ip = client_ip(request)
         uploads = bool(request.FILES)
         # Before the serializer decodes a single photo; uploads count whatever comes of them.
-        if not admit_submission(ip, uploads=uploads):
+        if uploads and not admit_submission(ip):
             raise Throttled(detail=_("提交过于频繁，请稍后再试。"))
         serializer = PublicSuggestionInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -606,28 +606,28 @@ class PublicSuggestionViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
             station = get_object_or_404(
                 Station, public_token=data["station_token"], status=Station.Status.ACTIVE
             )
-        if not uploads and not count_submission(ip):
-            raise Throttled(detail=_("提交过于频繁，请稍后再试。"))
         phone = data.get("contact_phone", "")
-        if phone and not ratelimit.hit(
-            "suggestion-phone", phone, limit=SUBMIT_PER_PHONE[0], window=SUBMIT_PER_PHONE[1]
-        ):
-            raise Throttled(detail=_("该手机号今天提交的次数已达上限。"))
-        suggestion, created = _call(
-            services.suggestion_submit,
-            actor=None,
-            channel=Channel.ONLINE,
-            category=data["category"],
-            content=data["content"],
-            place=data.get("place", ""),
-            deputy=deputy,
-            station=station,
-            contact_name=data.get("contact_name", ""),
-            contact_phone=phone,
-            village=data.get("village", ""),
-            photos=data.get("photos", []),
-            submission_token=data["submission_token"],
-        )
+        try:
+            suggestion, created = _call(
+                services.suggestion_submit,
+                actor=None,
+                channel=Channel.ONLINE,
+                category=data["category"],
+                content=data["content"],
+                place=data.get("place", ""),
+                deputy=deputy,
+                station=station,
+                contact_name=data.get("contact_name", ""),
+                contact_phone=phone,
+                village=data.get("village", ""),
+                photos=data.get("photos", []),
+                submission_token=data["submission_token"],
+                admit=submission_counts(ip=ip, phone=phone, uploads=uploads),
+            )
+        except SubmissionRefused as refused:
+            if refused.limit == "phone":
+                raise Throttled(detail=_("该手机号今天提交的次数已达上限。")) from None
+            raise Throttled(detail=_("提交过于频繁，请稍后再试。")) from None
         return Response(
             _receipt(suggestion), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )

@@ -73,12 +73,12 @@ def is_handler(actor, suggestion) -> bool:
 # --- Predicates the workflow table names ---------------------------------------------
 
 
-def can_register_suggestion(actor, *, region=None, station=None, deputy=None) -> bool:
+def can_register_suggestion(actor, *, region=None, station_id=None, deputy=None) -> bool:
     """Record a suggestion received at a reception, by phone or mail, for a place one covers."""
     grants = scope_of(actor).write
     return bool(
         (region is not None and scope_of(actor).covers_path(region.path, for_write=True))
-        or (station is not None and station.pk in grants.station_ids)
+        or (station_id is not None and station_id in grants.station_ids)
         or (deputy is not None and deputy.pk in grants.deputy_ids)
     )
 

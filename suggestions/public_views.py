@@ -13,7 +13,6 @@ import time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +24,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.files import private_file_response
 from core.net import client_ip
 from deputies.models import Deputy
+from public import cache as public_cache
 from public import selectors as public_selectors
+from regions.models import Region
 from stations.models import Station
 
 from . import followed, ratelimit, selectors, services
@@ -51,28 +52,43 @@ TRACK_FAILURES_PER_CODE = getattr(settings, "SUGGESTION_TRACK_FAILURES_PER_CODE"
 REPEAT_SECONDS = 30 * 60
 
 
-def admit_submission(ip: str | None, *, uploads: bool) -> bool:
-    """Whether this address may submit now; asked before anything is decoded.
+def admit_submission(ip: str | None) -> bool:
+    """Whether this address may upload now; asked before anything is decoded.
 
-    A request that uploads photos is counted here, whether it then succeeds or not:
-    decoding is what costs, so a flood of failing uploads runs into the limit as fast
-    as successful ones. One without photos is counted on success only
-    (`count_submission`), so a citizen correcting a typo is not punished.
+    A request that uploads photos takes its place here, whether it then succeeds or
+    not: decoding is what costs, so a flood of failing uploads runs into the limit as
+    fast as successful ones. One without photos is counted on success only (`_admit`,
+    inside the submission's transaction: `submission_counts`), so a citizen correcting a typo is not
+    punished. Both count in the same window of the address: `limit` an hour in all.
     """
     limit, window = SUBMIT_PER_IP
-    if uploads:  # a place taken atomically: a burst of uploads gets `limit` through, no more
-        if ratelimit.exceeded("suggestion-ip", ip, limit=limit, window=window):
-            return False
-        return ratelimit.claim("suggestion-upload", ip, limit=limit, window=window)
-    return not (
-        ratelimit.exceeded("suggestion-ip", ip, limit=limit, window=window)
-        or ratelimit.exceeded_claims("suggestion-upload", ip, limit=limit, window=window)
-    )
+    return ratelimit.claim("suggestion-ip", ip, limit=limit, window=window)
 
 
-def count_submission(ip: str | None) -> bool:
-    """Count a successful submission without photos; False when it is one too many."""
-    return ratelimit.hit("suggestion-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1])
+class SubmissionRefused(Exception):
+    """A rate limit refused a valid submission: nothing was saved, nor counted.
+    `limit` is "address" (too many from this address) or "phone" (from this number)."""
+
+    def __init__(self, limit: str):
+        super().__init__(limit)
+        self.limit = limit
+
+
+def submission_counts(*, ip: str | None, phone: str, uploads: bool):
+    """The counts a submission makes, for the service to run inside its transaction
+    (`suggestion_submit(admit=...)`); the form and the API alike."""
+
+    def admit() -> None:
+        if not uploads and not ratelimit.hit(
+            "suggestion-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]
+        ):
+            raise SubmissionRefused("address")
+        if phone and not ratelimit.hit(
+            "suggestion-phone", phone, limit=SUBMIT_PER_PHONE[0], window=SUBMIT_PER_PHONE[1]
+        ):
+            raise SubmissionRefused("phone")
+
+    return admit
 
 
 def _unavailable(request):
@@ -121,23 +137,11 @@ def _remember_submitted(request, suggestion: Suggestion, fingerprint: str) -> No
 
 
 def _submit(request, form, *, deputy, station, uploads, ip, fingerprint):
-    """Count the submission and record it; the receipt's redirect, or None when a limit
-    refused it (the form then carries the error)."""
+    """Count the submission and record it, in one transaction (the service's): the
+    receipt's redirect, or None when a limit refused it (the form then carries the error).
+    """
     data = form.cleaned_data
-    if not uploads and not count_submission(ip):
-        form.add_error(None, _("提交过于频繁，请稍后再试。您填写的内容已保留。"))
-        return None
-    elif data["contact_phone"] and not ratelimit.hit(
-        "suggestion-phone",
-        data["contact_phone"],
-        limit=SUBMIT_PER_PHONE[0],
-        window=SUBMIT_PER_PHONE[1],
-    ):
-        form.add_error(
-            "contact_phone", _("该手机号今天提交的次数已达上限，请明天再试或到联络站反映。")
-        )
-        return None
-    else:
+    try:
         suggestion, created = services.suggestion_submit(
             actor=None,
             channel=Channel.QR,
@@ -154,11 +158,20 @@ def _submit(request, form, *, deputy, station, uploads, ip, fingerprint):
             token_checked=True,
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
+            admit=submission_counts(ip=ip, phone=data["contact_phone"], uploads=uploads),
         )
-        _remember(request, suggestion)
-        if created:
-            _remember_submitted(request, suggestion, fingerprint)
-        return redirect("public_suggestions:receipt", submission_token=suggestion.submission_token)
+    except SubmissionRefused as refused:
+        if refused.limit == "phone":
+            form.add_error(
+                "contact_phone", _("该手机号今天提交的次数已达上限，请明天再试或到联络站反映。")
+            )
+        else:
+            form.add_error(None, _("提交过于频繁，请稍后再试。您填写的内容已保留。"))
+        return None
+    _remember(request, suggestion)
+    if created:
+        _remember_submitted(request, suggestion, fingerprint)
+    return redirect("public_suggestions:receipt", submission_token=suggestion.submission_token)
 
 
 def _intake(request, *, deputy: Deputy | None = None, station: Station | None = None):
@@ -176,12 +189,12 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
             },
         )
     token = request.POST.get("submission_token", "")
-    existing = services.suggestion_by_token(token) if TOKEN_RE.match(token) else None
-    if existing is not None:  # a double tap or a retried POST: the same receipt
+    # Read with the deputy or station (`_deputy_for_post`): this token already gave one.
+    if (deputy or station).token_used:  # a double tap or a retried POST: the same receipt
         return redirect("public_suggestions:receipt", submission_token=token)
     ip = client_ip(request)
     uploads = bool(request.FILES)
-    if not admit_submission(ip, uploads=uploads):
+    if uploads and not admit_submission(ip):
         # Refused before the uploads are opened: decoding images is the costly part.
         form = PublicSuggestionForm(request.POST)
         form.add_error(None, _("提交过于频繁，请稍后再试。您填写的内容已保留。"))
@@ -202,16 +215,15 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
     elif form.is_valid():
         # One transaction: the counts, the suggestion, its event, audit record and outbox
         # rows commit together (one commit, the costly part of a write).
-        with transaction.atomic():
-            response = _submit(
-                request,
-                form,
-                deputy=deputy,
-                station=station,
-                uploads=uploads,
-                ip=ip,
-                fingerprint=fingerprint,
-            )
+        response = _submit(
+            request,
+            form,
+            deputy=deputy,
+            station=station,
+            uploads=uploads,
+            ip=ip,
+            fingerprint=fingerprint,
+        )
         if response is not None:
             return response
         status = 429
@@ -224,15 +236,50 @@ def _intake(request, *, deputy: Deputy | None = None, station: Station | None = 
     return render(request, "suggestions/public/new.html", context, status=status)
 
 
+def _posted_token(request) -> str:
+    token = request.POST.get("submission_token", "")
+    return token if TOKEN_RE.match(token) else ""
+
+
+def _deputy_for_post(deputy_token: str, submission_token: str) -> Deputy | None:
+    """The deputy a citizen's POST is for, in one query (the public pages' own read, with
+    `token_used`: whether this form's token already gave a suggestion). Its region and
+    the station it is grouped into (`services.station_id_of_deputy`) only change when
+    staff change them: kept per process under the public pages' generation."""
+    deputy = public_selectors.deputy_by_token(
+        deputy_token, with_generation=True, submission_token=submission_token
+    )
+    if deputy is None or deputy.status != Deputy.Status.ACTIVE:
+        return None
+    deputy.region, deputy.station_of_deputy_id = public_cache.kept(
+        "intake-deputy",
+        deputy.pk,
+        deputy.page_generation,
+        lambda: (Region.objects.get(pk=deputy.region_id), services.station_id_of_deputy(deputy)),
+    )
+    return deputy
+
+
+def _station_for_post(station_token: str, submission_token: str) -> Station | None:
+    station = public_selectors.station_by_token(
+        station_token, with_generation=True, submission_token=submission_token
+    )
+    if station is None or station.status != Station.Status.ACTIVE:
+        return None
+    station.region = public_cache.kept(
+        "intake-station",
+        station.pk,
+        station.page_generation,
+        lambda: Region.objects.get(pk=station.region_id),
+    )
+    return station
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @keeps_followed
 def new_for_deputy(request, deputy_token: str):
-    if request.method == "POST":  # the submission needs the region
-        deputy = (
-            Deputy.objects.select_related("region")
-            .filter(public_token=deputy_token, status=Deputy.Status.ACTIVE)
-            .first()
-        )
+    if request.method == "POST":
+        deputy = _deputy_for_post(deputy_token, _posted_token(request))
     else:  # the blank form: the one-query read of the public pages (compiled once)
         deputy = public_selectors.deputy_by_token(deputy_token, with_generation=True)
         if deputy is not None and deputy.status != Deputy.Status.ACTIVE:
@@ -245,12 +292,8 @@ def new_for_deputy(request, deputy_token: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 @keeps_followed
 def new_for_station(request, station_token: str):
-    if request.method == "POST":  # the submission needs the region
-        station = (
-            Station.objects.select_related("region")
-            .filter(public_token=station_token, status=Station.Status.ACTIVE)
-            .first()
-        )
+    if request.method == "POST":
+        station = _station_for_post(station_token, _posted_token(request))
     else:  # the blank form: the one-query read of the public pages (compiled once)
         station = public_selectors.station_by_token(station_token, with_generation=True)
         if station is not None and station.status != Station.Status.ACTIVE:

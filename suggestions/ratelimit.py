@@ -1,17 +1,15 @@
 """A small fixed-window rate limit in the database, shared by every worker.
 
 Public pages use it per client address and per phone number; it never makes a
-request wait on Redis. `hit` and `exceeded` count in `RateCounter` with one UPSERT
-or one read (they join the caller's transaction: a submission and its count commit
-together). `claim` and `exceeded_claims` (places taken one by one) stay on Django's
-cache, the database cache in this project.
+request wait on Redis. `hit`, `claim` and `exceeded` count in `RateCounter` with one
+UPSERT or one read each; they join the caller's transaction, so a submission and its
+count commit together.
 """
 
 import hashlib
 import time
 from datetime import UTC, datetime
 
-from django.core.cache import cache
 from django.db import connection
 
 
@@ -31,22 +29,29 @@ def _expires(window: int) -> datetime:
     return datetime.fromtimestamp((int(time.time() // window) + 1) * window, tz=UTC)
 
 
-def hit(scope: str, value: str | None, *, limit: int, window: int) -> bool:
-    """Count one attempt; False once more than `limit` were made in the window.
-
-    One statement: INSERT … ON CONFLICT DO UPDATE SET count = count + 1 RETURNING
-    count (PostgreSQL and SQLite alike), atomic under concurrent requests."""
+def _count_one(scope: str, value: str | None, window: int, *, below: int | None = None):
+    """Add one to the window's count in one statement, INSERT … ON CONFLICT DO UPDATE …
+    RETURNING count (PostgreSQL and SQLite alike, atomic under concurrent requests);
+    with `below`, only while the count is below it (None when it is not)."""
     from .models import RateCounter
 
     table = connection.ops.quote_name(RateCounter._meta.db_table)
+    condition = f" WHERE {table}.count < %s" if below is not None else ""
+    params = [_key(scope, value or UNKNOWN, window), _expires(window)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (key, count, expires) VALUES (%s, 1, %s) "
-            f"ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1 RETURNING count",
-            [_key(scope, value or UNKNOWN, window), _expires(window)],
+            f"ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1{condition} "
+            "RETURNING count",
+            params if below is None else [*params, below],
         )
-        (count,) = cursor.fetchone()
-    return count <= limit
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def hit(scope: str, value: str | None, *, limit: int, window: int) -> bool:
+    """Count one attempt; False once more than `limit` were made in the window."""
+    return _count_one(scope, value, window) <= limit
 
 
 def counts(*keys: tuple[str, str | None, int]) -> dict[tuple[str, str | None, int], int]:
@@ -78,22 +83,6 @@ def prune() -> int:
 def claim(scope: str, value: str | None, *, limit: int, window: int) -> bool:
     """Take one of `limit` places in the window, atomically; False when none is left.
 
-    `hit` counts with get-and-set, which loses counts when requests arrive together;
-    here each attempt must win `cache.add` of its own place (0 … limit-1), which the
-    cache grants once (the database cache's primary key decides between racers), so
-    no burst of parallel requests gets more than `limit` through. For small limits:
-    one row per place; `exceeded_claims` reads the last place only.
-    """
-    base = _key(scope, value or UNKNOWN, window)
-    start = min(max(cache.get(f"{base}:next") or 0, 0), limit)
-    for place in (*range(start, limit), *range(0, start)):
-        if cache.add(f"{base}:{place}", 1, timeout=window):
-            cache.set(f"{base}:next", place + 1, timeout=window)  # a hint, not the count
-            return True
-    return False
-
-
-def exceeded_claims(scope: str, value: str | None, *, limit: int, window: int) -> bool:
-    """Whether every place of the window is taken (without taking one)."""
-    base = _key(scope, value or UNKNOWN, window)
-    return cache.get(f"{base}:{limit - 1}") is not None
+    Unlike `hit`, a refused attempt is not counted: the count stops at the limit. The
+    row lock orders racers, so a burst of parallel requests gets `limit` through."""
+    return _count_one(scope, value, window, below=limit) is not None

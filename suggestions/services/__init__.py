@@ -31,7 +31,13 @@ from .handling import (
     suggestion_handle_locally,
     suggestions_assign_bulk,
 )
-from .intake import MAX_PHOTOS, station_of_deputy, suggestion_by_token, suggestion_submit
+from .intake import (
+    MAX_PHOTOS,
+    station_id_of_deputy,
+    station_of_deputy,
+    suggestion_by_token,
+    suggestion_submit,
+)
 from .replies import suggestion_follow_up, suggestion_reply
 from .triage import suggestion_accept, suggestion_merge, suggestion_reject
 from .units import assignment_acknowledge, assignment_return
@@ -51,6 +57,7 @@ __all__ = [
     "reply_template_save",
     "sla_profile_save",
     "station_of_deputy",
+    "station_id_of_deputy",
     "suggestion_accept",
     "suggestion_answer_on_spot",
     "suggestion_assign",

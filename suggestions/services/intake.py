@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from audit.models import AuditRecord
 from audit.services import audit_record, diff, snapshot
+from core import clock, outbox
 from core.outbox import enqueue
 from regions.models import Region
 
@@ -34,39 +35,57 @@ def _county_of(region: Region) -> Region:
     return county or region
 
 
-def _constituent_for(*, region: Region, name: str, phone: str, village: str) -> Constituent | None:
+def _constituent_for(*, region: Region, name: str, phone: str, village: str) -> int | None:
+    """The id of the person behind a suggestion: one per phone number in the county.
+
+    A known number keeps its person; a name fills an empty one, a village given replaces
+    the old one. With a phone this is one UPSERT (atomic under concurrent submits of the
+    same number: the partial unique index decides), without one a new anonymous-by-phone
+    row."""
     name, phone, village = name.strip(), phone.strip(), village.strip()
     if not (name or phone):
         return None
     county = _county_of(region)
     if not phone:
-        return Constituent.objects.create(region=county, name=name, village=village)
-    constituent, created = Constituent.objects.get_or_create(
-        region=county, phone=phone, defaults={"name": name, "village": village}
-    )
-    if not created:
-        changed = []
-        if name and not constituent.name:
-            constituent.name, changed = name, [*changed, "name"]
-        if village and constituent.village != village:
-            constituent.village, changed = village, [*changed, "village"]
-        if changed:
-            constituent.save(update_fields=changed)
-    return constituent
+        return Constituent.objects.create(region=county, name=name, village=village).pk
+    table = connection.ops.quote_name(Constituent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (region_id, region_path, name, phone, village, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (region_id, phone) WHERE NOT (phone = '') DO UPDATE SET "
+            f"name = CASE WHEN {table}.name = '' THEN excluded.name ELSE {table}.name END, "
+            f"village = CASE WHEN excluded.village <> '' THEN excluded.village "
+            f"ELSE {table}.village END "
+            "RETURNING id",
+            [county.pk, county.path, name, phone, village, clock.now()],
+        )
+        return cursor.fetchone()[0]
+
+
+def _memberships_now(deputy):
+    """The deputy's open-station memberships running today, the latest first: the one
+    rule for "the station a deputy is grouped into"."""
+    from deputies.models import StationMembership, current_membership_q
+    from stations.models import Station
+
+    return StationMembership.objects.filter(
+        current_membership_q(), deputy=deputy, station__status=Station.Status.ACTIVE
+    ).order_by("-start_date", "-pk")
 
 
 def station_of_deputy(deputy):
     """The open station a deputy is grouped into (编组进站) today; the latest if several."""
-    from deputies.models import current_membership_q
-    from stations.models import Station
-
-    membership = (
-        deputy.memberships.filter(current_membership_q(), station__status=Station.Status.ACTIVE)
-        .select_related("station")
-        .order_by("-start_date", "-pk")
-        .first()
-    )
+    membership = _memberships_now(deputy).select_related("station").first()
     return membership.station if membership else None
+
+
+def station_id_of_deputy(deputy) -> int | None:
+    """The id of `station_of_deputy(deputy)`; a caller that kept it (the citizen's POST,
+    under the public pages' generation) sets `deputy.station_of_deputy_id`."""
+    if "station_of_deputy_id" in deputy.__dict__:
+        return deputy.station_of_deputy_id
+    return _memberships_now(deputy).values_list("station_id", flat=True).first()
 
 
 def suggestion_by_token(token: str | None) -> Suggestion | None:
@@ -93,6 +112,7 @@ def suggestion_submit(
     latitude=None,
     longitude=None,
     token_checked: bool = False,
+    admit: Callable[[], None] | None = None,
 ) -> tuple[Suggestion, bool]:
     """Record a new suggestion; returns (suggestion, created).
 
@@ -102,17 +122,21 @@ def suggestion_submit(
     written in one transaction. The same `submission_token` twice returns the first
     suggestion, untouched (a double tap, a retried POST); `token_checked` says the
     caller just looked the token up (the unique index still decides a race).
+    `admit` runs first inside the transaction (the public form's rate counts): when it
+    raises, nothing is saved, nor counted.
     """
     existing = None if token_checked else suggestion_by_token(submission_token)
     if existing is not None:
         return existing, False
-    if deputy is not None and station is None:
-        station = station_of_deputy(deputy)
+    if station is not None:
+        station_id = station.pk
+    else:
+        station_id = station_id_of_deputy(deputy) if deputy is not None else None
     place_region = region or (deputy.region if deputy else None) or (station and station.region)
     if place_region is None:
         raise ValidationError(_("请指定意见建议所属的代表、联络站或区划。"))
     if signed_in(actor) and not can.can_register_suggestion(
-        actor, region=place_region, station=station, deputy=deputy
+        actor, region=place_region, station_id=station_id, deputy=deputy
     ):
         raise PermissionDenied(_("您无权进行此操作。"))
     content = content.strip()
@@ -128,7 +152,9 @@ def suggestion_submit(
     for attempt in range(3):
         stored = []  # photo files written in this attempt
         try:
-            with transaction.atomic():
+            with transaction.atomic(), outbox.batched():
+                if admit is not None:
+                    admit()
                 suggestion = Suggestion(
                     region=place_region,
                     channel=channel,
@@ -138,7 +164,7 @@ def suggestion_submit(
                     latitude=latitude,
                     longitude=longitude,
                     deputy=deputy,
-                    station=station,
+                    station_id=station_id,
                     submission_token=submission_token or None,
                 )
                 # The token's uniqueness is the database's to decide: a concurrent
@@ -155,7 +181,7 @@ def suggestion_submit(
                         "station",
                     ]
                 )
-                suggestion.constituent = _constituent_for(
+                suggestion.constituent_id = _constituent_for(
                     region=place_region, name=contact_name, phone=contact_phone, village=village
                 )
                 suggestion.save()

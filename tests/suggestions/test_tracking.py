@@ -245,8 +245,9 @@ def test_one_shared_address_does_not_lock_a_code_it_never_tried(client, world, m
 )
 @pytest.mark.django_db(transaction=True)
 def test_parallel_guesses_on_one_code_get_no_more_than_the_limit_through(world, monkeypatch):
-    """Each attempt takes its place atomically before it is judged (the database cache's
-    key decides between racers): a burst from many addresses cannot all pass one check."""
+    """Each attempt takes its place atomically before it is judged (one conditional
+    UPSERT: the row lock decides between racers): a burst from many addresses cannot
+    all pass one check."""
     monkeypatch.setattr(public_views, "TRACK_FAILURES_PER_CODE", (4, 24 * 3600))
     suggestion = _submitted(world)
     url = reverse("public_suggestions:track")

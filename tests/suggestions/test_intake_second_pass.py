@@ -1,0 +1,161 @@
+"""The citizen's submit after issue 19's second pass: what it keeps between requests
+is dropped when staff change it, its counts commit with it or not at all, and its
+outbox rows are one INSERT that is routed and sent without further queries."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from congress_portal import queues
+from core import clock
+from core.models import OutboxMessage
+from deputies.models import StationMembership
+from suggestions import public_views, ratelimit
+from suggestions.models import RateCounter, Suggestion
+from tests.suggestions.conftest import intake_data, photo_upload
+
+
+def _url(world):
+    return reverse("public_suggestions:new_for_deputy", args=[world.deputy.public_token])
+
+
+def _submit(client, world, n: int, **overrides):
+    data = intake_data(
+        f"tok_k{n:03d}" + "k" * 23, content=f"第{n}件事：村口路灯不亮。", **overrides
+    )
+    response = client.post(_url(world), data)
+    assert response.status_code == 302, response.content.decode()[:300]
+    return Suggestion.objects.get(submission_token=data["submission_token"])
+
+
+def test_the_station_a_submission_goes_to_follows_a_membership_change_at_once(client, world):
+    # The deputy belongs to no station: the suggestion has none
+    assert _submit(client, world, 1).station is None
+    # Grouped into the township's station (a staff change): the very next submission
+    membership = StationMembership.objects.create(
+        deputy=world.deputy, station=world.station, start_date=clock.today()
+    )
+    assert _submit(client, world, 2).station == world.station
+    # The membership ends today: the next one goes to no station again
+    membership.end_date = clock.today()
+    membership.save(update_fields=["end_date"])
+    assert _submit(client, world, 3).station is None
+    # A new membership, then the station is suspended: not a place to send anything to
+    StationMembership.objects.create(
+        deputy=world.deputy, station=world.sibling_station, start_date=clock.today()
+    )
+    assert _submit(client, world, 4).station == world.sibling_station
+    world.sibling_station.status = world.sibling_station.Status.SUSPENDED
+    world.sibling_station.save(update_fields=["status"])
+    assert _submit(client, world, 5).station is None
+
+
+def test_a_deputy_moved_to_another_region_files_there_from_the_next_submission(client, world):
+    assert _submit(client, world, 1).region == world.township
+    world.deputy.region = world.other_township
+    world.deputy.save()
+    suggestion = _submit(client, world, 2)
+    assert suggestion.region == world.other_township
+    assert suggestion.region_path == world.other_township.path
+
+
+def test_a_suspended_deputy_takes_no_submission_even_with_the_place_kept(client, world):
+    _submit(client, world, 1)
+    world.deputy.status = world.deputy.Status.SUSPENDED
+    world.deputy.save(update_fields=["status"])
+    response = client.post(_url(world), intake_data("tok_s001" + "s" * 24))
+    assert response.status_code == 404
+    assert Suggestion.objects.count() == 1
+
+
+def test_a_submission_refused_by_its_phone_limit_counts_nothing(client, world, monkeypatch):
+    monkeypatch.setattr(public_views, "SUBMIT_PER_PHONE", (1, 3600))
+    _submit(client, world, 1)
+    response = client.post(_url(world), intake_data("tok_p002" + "p" * 24, content="又一件事。"))
+    assert response.status_code == 429
+    assert "该手机号今天提交的次数已达上限" in response.content.decode()
+    # The address count rolled back with the refused submission: one, not two
+    address = RateCounter.objects.get(key__startswith="rl:suggestion-ip:")
+    assert address.count == 1
+    assert Suggestion.objects.count() == 1
+
+
+def test_photos_and_plain_submissions_share_the_address_window(client, world, monkeypatch):
+    monkeypatch.setattr(public_views, "SUBMIT_PER_IP", (2, 3600))
+    _submit(client, world, 1, contact_phone="")
+    _submit(client, world, 2, contact_phone="", photos=[photo_upload()])
+    response = client.post(_url(world), intake_data("tok_w003" + "w" * 24, contact_phone=""))
+    assert response.status_code == 429
+    assert Suggestion.objects.count() == 2
+
+
+def test_a_known_phone_keeps_its_person_fills_an_empty_name_and_takes_a_new_village(client, world):
+    first = _submit(client, world, 1, contact_name="", village="西街社区")
+    assert (first.constituent.name, first.constituent.village) == ("", "西街社区")
+    second = _submit(client, world, 2, contact_name="张大爷", village="")
+    third = _submit(client, world, 3, contact_name="李四", village="东街社区")
+    assert first.constituent_id == second.constituent_id == third.constituent_id
+    third.constituent.refresh_from_db()
+    # A name fills an empty one and is then kept; a village given replaces the old one
+    assert (third.constituent.name, third.constituent.village) == ("张大爷", "东街社区")
+    assert third.constituent.region == world.county
+
+
+def test_the_outbox_rows_of_a_submission_are_routed_without_a_query(
+    client, world, django_assert_num_queries
+):
+    _submit(client, world, 1)
+    messages = list(OutboxMessage.objects.order_by("pk"))
+    assert [m.task for m in messages] == [
+        "duties.tasks.recompute_points",
+        "suggestions.tasks.notify_new_suggestion",
+    ]
+    with django_assert_num_queries(0):
+        routes = [queues.route(queues.OUTBOX_TASK, [m.pk], {}, {}) for m in messages]
+    assert routes == [
+        {"queue": queues.queue_for("duties.tasks.recompute_points")},
+        {"queue": "default"},
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_claims_take_no_more_places_than_the_limit():
+    taken, errors = [], []
+    barrier = threading.Barrier(6)
+
+    def claim():
+        try:
+            barrier.wait(timeout=10)
+            taken.append(ratelimit.claim("test-claim", "10.0.0.9", limit=3, window=3600))
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert sorted(taken) == [False, False, False, True, True, True]
+    # A refused claim is not counted: the count stops at the limit
+    assert RateCounter.objects.get(key__startswith="rl:test-claim:").count == 3
+    assert not ratelimit.claim("test-claim", "10.0.0.9", limit=3, window=3600)
+    assert ratelimit.claim("test-claim", "10.0.0.9", limit=4, window=3600)
+
+
+def test_the_kept_place_is_for_one_day(client, world):
+    StationMembership.objects.create(
+        deputy=world.deputy,
+        station=world.station,
+        start_date=clock.today(),
+        end_date=clock.today() + datetime.timedelta(days=1),
+    )
+    assert _submit(client, world, 1).station == world.station
+    # Tomorrow the membership has ended, with no change by staff in between
+    with clock.frozen(clock.now() + datetime.timedelta(days=1)):
+        assert _submit(client, world, 2).station is None

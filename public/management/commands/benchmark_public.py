@@ -49,11 +49,13 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import OutboxMessage
 from deputies.models import Deputy
 from stations.models import Station
 from suggestions.models import Category, Suggestion
 
 BENCH_CONTENT = "压力测试：村口路灯不亮，晚上出行不便。"  # marks the POSTs' suggestions
+BENCH_TASKS = ("suggestions.tasks.notify_new_suggestion", "duties.tasks.recompute_points")
 
 
 @dataclass
@@ -312,15 +314,30 @@ def drive_python(port, target, seconds, connections, offset, script=None) -> Res
     )
 
 
+def drop_broker_prefix(prefix: str) -> None:
+    """Delete the keys the run's servers published under `prefix` (Redis only)."""
+    if not settings.REDIS_URL:
+        return
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)
+
+
 # --- Servers --------------------------------------------------------------------------
 
 
 class Server:
     """One gunicorn: 2 sync workers, DEBUG off, database connections kept."""
 
-    def __init__(self, settings_module: str, port: int, workers: int, log_dir: Path):
+    def __init__(
+        self, settings_module: str, port: int, workers: int, log_dir: Path, broker_prefix: str
+    ):
         self.port = port
         env = dict(os.environ)
+        if settings.REDIS_URL:
+            env["CELERY_BROKER_KEY_PREFIX"] = broker_prefix
         env.update(
             DJANGO_SETTINGS_MODULE=settings_module,
             DEBUG="false",
@@ -436,13 +453,20 @@ class Command(BaseCommand):
         plan = targets(deputy, station)
         before = Suggestion.objects.filter(content=BENCH_CONTENT).values_list("pk", flat=True)
         before = set(before)
+        last_message = OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first()
+        broker_prefix = f"benchmark-public-{uuid.uuid4().hex[:8]}:"
+        if not settings.REDIS_URL:
+            self.stderr.write(
+                "REDIS_URL is not set: the POSTs hand their messages to the zero-setup "
+                "filesystem broker, not to Redis as in production."
+            )
         work = Path(tempfile.mkdtemp(prefix="benchmark-public-"))
         script = work / "bench.lua"
         script.write_text(WRK_SCRIPT)
         ports = {"portal": free_port(), "floor": free_port()}
         servers = [
-            Server("congress_portal.settings", ports["portal"], workers, work),
-            Server("public.benchfloor.settings", ports["floor"], workers, work),
+            Server("congress_portal.settings", ports["portal"], workers, work, broker_prefix),
+            Server("public.benchfloor.settings", ports["floor"], workers, work, broker_prefix),
         ]
         try:
             servers[0].wait_ready(plan[1].path)
@@ -463,6 +487,12 @@ class Command(BaseCommand):
                 server.stop()
             if not keep:
                 Suggestion.objects.filter(content=BENCH_CONTENT).exclude(pk__in=before).delete()
+                # Their notices and points recomputes, published to a prefix of this run's
+                # own that no worker reads: the rows and the queued copies go too.
+                OutboxMessage.objects.filter(
+                    pk__gt=last_message or 0, task__in=BENCH_TASKS, done_at__isnull=True
+                ).delete()
+                drop_broker_prefix(broker_prefix)
         lines = self.report(plan, deputy, station, rounds, seconds, connections, workers, use_wrk)
         self.stdout.write("\n".join(lines))
         output = output or (
@@ -485,6 +515,10 @@ class Command(BaseCommand):
             f"load: {'wrk' if use_wrk else 'Python threads'}, {connections} connections, "
             f"{rounds} rounds x {seconds:g} s per target, interleaved",
             f"- pages of deputy {deputy.name} and station {station.name}",
+            f"- broker: {'Redis' if settings.REDIS_URL else 'filesystem (REDIS_URL not set)'}, "
+            "messages sent on commit by the web process as in production"
+            if settings.OUTBOX_SEND_ON_COMMIT
+            else "- broker: none, OUTBOX_SEND_ON_COMMIT off",
             f"- machine: {platform.machine()}, {os.cpu_count()} cores, "
             f"load average {os.getloadavg()[0]:.1f}, Python {platform.python_version()}",
             "",

@@ -14,11 +14,12 @@ import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.signals import post_save
 from django.utils.module_loading import import_string
 
@@ -30,7 +31,17 @@ logger = logging.getLogger("lianxin.outbox")
 _sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
 
 
-_pending = threading.local()  # the rows of an open `batched()` block, per thread
+_pending = threading.local()  # this thread's open `batched()` block, if any
+
+
+@dataclass
+class _Batch:
+    depth: int  # the savepoints open when the block began
+    rows: list = field(default_factory=list)
+
+
+def _savepoint_depth() -> int:
+    return len(transaction.get_connection().savepoint_ids)
 
 
 def enqueue(task: str, **kwargs) -> OutboxMessage:
@@ -41,15 +52,10 @@ def enqueue(task: str, **kwargs) -> OutboxMessage:
     end of the block, with the others (its pk is unset until then).
     """
     message = OutboxMessage(task=task, kwargs=kwargs)
-    if settings.OUTBOX_SEND_ON_COMMIT:
-        # Written stamped: the sender thread only publishes (no UPDATE of its own). If
-        # the process dies before it does, the relay resends after
-        # OUTBOX_RESEND_AFTER_SECONDS; if the publish fails, the stamp is taken back.
-        message.dispatched_at = clock.now()
-    rows = getattr(_pending, "rows", None)
-    if rows is not None:
-        rows.append(message)
-    else:
+    batch = getattr(_pending, "batch", None)
+    if batch is not None and _savepoint_depth() == batch.depth:
+        batch.rows.append(message)
+    else:  # no batch, or inside a savepoint of its own: written now, rolled back with it
         message.save(force_insert=True)
     if settings.OUTBOX_SEND_ON_COMMIT:
         transaction.on_commit(lambda: _send_soon(message.pk, message.dispatched_at))
@@ -61,29 +67,38 @@ def batched():
     """Write the messages enqueued inside the block in one INSERT at its end.
 
     For a hot path that enqueues several (the citizen's submit): one statement instead of
-    one per message, still inside the caller's transaction. Use it inside the atomic
-    block, so the rows commit (or roll back) with the work that asked for them.
+    one per message, inside the caller's atomic block, so the rows commit or roll back
+    with the work that asked for them (a message enqueued in a nested atomic block is
+    written at once instead, and rolls back with that block). When messages are sent
+    on commit the rows are written stamped as dispatched: the sender thread then only
+    publishes them. (If the process dies between commit and publish, the relay resends
+    them after OUTBOX_RESEND_AFTER_SECONDS rather than OUTBOX_RELAY_AFTER_SECONDS.)
     """
-    if getattr(_pending, "rows", None) is not None:  # nested: the outer block writes
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("outbox.batched() belongs inside an atomic block")
+    if getattr(_pending, "batch", None) is not None:  # nested: the outer block writes
         yield
         return
-    _pending.rows = []
+    batch = _pending.batch = _Batch(depth=_savepoint_depth())
     try:
         yield
-        rows = _pending.rows
     finally:
-        _pending.rows = None
-    if rows:
-        OutboxMessage.objects.bulk_create(rows)
-        for row in rows:  # as a save would: the queue router remembers each row's task
+        _pending.batch = None
+    if batch.rows:
+        if settings.OUTBOX_SEND_ON_COMMIT:
+            stamp = clock.now()
+            for row in batch.rows:
+                row.dispatched_at = stamp
+        OutboxMessage.objects.bulk_create(batch.rows)
+        for row in batch.rows:  # as a save would: the queue router remembers each task
             post_save.send(
                 OutboxMessage, instance=row, created=True, raw=False, using=row._state.db
             )
 
 
-# Committed (id, stamp) pairs waiting for the sender thread, which takes every pair
-# waiting when it runs: the messages of one transaction, and of requests committing
-# meanwhile, are one pass of the thread.
+# Committed (id, stamp or None) pairs waiting for the sender thread, which takes every
+# pair waiting when it runs: the messages of one transaction, and of requests
+# committing meanwhile, are one pass of the thread (one UPDATE for those to stamp).
 _to_send: queue.SimpleQueue[tuple] = queue.SimpleQueue()
 _drain_lock = threading.Lock()
 _drain_scheduled = False
@@ -102,54 +117,59 @@ def _send_soon(message_id: int, stamp) -> None:
 def _send_in_thread() -> None:
     global _drain_scheduled
     with _drain_lock:
-        _drain_scheduled = False  # ids put from now on schedule another pass
-    stamped = []
+        _drain_scheduled = False  # pairs put from now on schedule another pass
+    pairs = []
     while True:
         try:
-            stamped.append(_to_send.get_nowait())
+            pairs.append(_to_send.get_nowait())
         except queue.Empty:
             break
     try:
-        if stamped:
-            _publish(stamped)
+        if pairs:
+            _send(pairs)
     except Exception:  # the relay will pick them up
-        logger.warning("outbox: could not send messages %s now", stamped, exc_info=True)
+        logger.warning("outbox: could not send messages %s now", pairs, exc_info=True)
     finally:
         close_old_connections()
 
 
 def send(message_ids: list[int]) -> int:
-    """Stamp messages (one UPDATE for all), then hand them to the broker one by one;
-    returns how many were sent.
+    """Stamp messages, then hand them to the broker; returns how many were sent."""
+    return _send([(message_id, None) for message_id in message_ids])
+
+
+def _send(pairs: list[tuple]) -> int:
+    """Stamp the messages not stamped yet (one UPDATE), then publish each.
 
     The stamp commits *before* the publish: a worker may take the message the moment
     it reaches the broker, and must never find the row locked by our stamp (it waits
-    for a lock anyway, see `run`). If the publish fails the stamp is taken back, so
-    the relay sends the message at its next pass rather than after
-    OUTBOX_RESEND_AFTER_SECONDS; so is the stamp of those after it, not sent either.
+    for a lock anyway, see `run`). If a publish fails, the stamps of that message and
+    of those after it are taken back (a stamp a relay replaced meanwhile is left alone),
+    so the relay sends them at its next pass rather than after
+    OUTBOX_RESEND_AFTER_SECONDS.
     """
-    stamp = clock.now()
-    OutboxMessage.objects.filter(pk__in=message_ids, done_at__isnull=True).update(
-        dispatched_at=stamp
-    )
-    return _publish([(message_id, stamp) for message_id in message_ids])
-
-
-def _publish(stamped: list[tuple]) -> int:
-    """Hand stamped messages to the broker; on a failure take back the stamps of the
-    message that failed and of those after it (a stamp a relay replaced is left alone)."""
     from .tasks import run_outbox_message
 
-    for position, (message_id, _stamp) in enumerate(stamped):
+    unstamped = [message_id for message_id, stamp in pairs if stamp is None]
+    if unstamped:
+        now = clock.now()
+        OutboxMessage.objects.filter(pk__in=unstamped, done_at__isnull=True).update(
+            dispatched_at=now
+        )
+        pairs = [(message_id, stamp or now) for message_id, stamp in pairs]
+    for position, (message_id, _stamp) in enumerate(pairs):
         try:
             run_outbox_message.apply_async(args=[message_id], retry=False)
         except Exception:
-            unsent = Q()
-            for pk, stamp in stamped[position:]:
-                unsent |= Q(pk=pk, dispatched_at=stamp)
-            OutboxMessage.objects.filter(unsent, done_at__isnull=True).update(dispatched_at=None)
+            unsent = pairs[position:]
+            for stamp in {stamp for _id, stamp in unsent}:
+                OutboxMessage.objects.filter(
+                    pk__in=[pk for pk, its in unsent if its == stamp],
+                    dispatched_at=stamp,
+                    done_at__isnull=True,
+                ).update(dispatched_at=None)
             raise
-    return len(stamped)
+    return len(pairs)
 
 
 def relay(*, batch_size: int = 500) -> int:

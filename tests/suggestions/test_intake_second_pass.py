@@ -6,6 +6,7 @@ import datetime
 import threading
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
 
@@ -121,6 +122,10 @@ def test_the_outbox_rows_of_a_submission_are_routed_without_a_query(
     ]
 
 
+@pytest.mark.skipif(
+    django_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+    reason="threads on SQLite's shared test database lock whole tables; CI runs it on PostgreSQL",
+)
 @pytest.mark.django_db(transaction=True)
 def test_parallel_claims_take_no_more_places_than_the_limit():
     taken, errors = [], []
@@ -159,3 +164,39 @@ def test_the_kept_place_is_for_one_day(client, world):
     # Tomorrow the membership has ended, with no change by staff in between
     with clock.frozen(clock.now() + datetime.timedelta(days=1)):
         assert _submit(client, world, 2).station is None
+
+
+def test_a_batch_writes_its_messages_in_one_insert_and_a_rolled_back_savepoint_keeps_none(
+    db, settings
+):
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from core import outbox
+
+    settings.OUTBOX_SEND_ON_COMMIT = True
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        with outbox.batched():
+            outbox.enqueue("tests.broker.work.noop", n=1)
+            outbox.enqueue("tests.broker.work.noop", n=2)
+            try:
+                with transaction.atomic():  # its own savepoint: written now, rolled back
+                    outbox.enqueue("tests.broker.work.noop", n=3)
+                    raise RuntimeError("the nested work fails")
+            except RuntimeError:
+                pass
+        inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 2  # the two of the batch together, and the rolled-back one
+    kept = list(OutboxMessage.objects.order_by("pk"))
+    assert [m.kwargs["n"] for m in kept] == [1, 2]
+    # Written stamped: the sender thread only publishes them
+    assert all(m.dispatched_at is not None for m in kept)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_outside_a_transaction_is_refused():
+    from core import outbox
+
+    with pytest.raises(RuntimeError), outbox.batched():
+        outbox.enqueue("tests.broker.work.noop")
+    assert not OutboxMessage.objects.exists()

@@ -57,9 +57,9 @@ def admit_submission(ip: str | None) -> bool:
 
     A request that uploads photos takes its place here, whether it then succeeds or
     not: decoding is what costs, so a flood of failing uploads runs into the limit as
-    fast as successful ones. One without photos is counted on success only (`_admit`,
-    inside the submission's transaction: `submission_counts`), so a citizen correcting a typo is not
-    punished. Both count in the same window of the address: `limit` an hour in all.
+    fast as successful ones. One without photos is counted on success only, inside the
+    submission's transaction (`submission_counts`), so a citizen correcting a typo is
+    not punished. Both count in the same window of the address: `limit` an hour in all.
     """
     limit, window = SUBMIT_PER_IP
     return ratelimit.claim("suggestion-ip", ip, limit=limit, window=window)

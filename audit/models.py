@@ -66,6 +66,9 @@ class AuditRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()}"
 
+    # save() only refuses changes: a new record may be written by core.writes.together().
+    insert_without_save = True
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AuditRecordImmutable("Audit records cannot be changed.")

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from core import writes
+
 from .context import current_ip
 from .models import AuditRecord
 
@@ -56,9 +58,10 @@ def audit_record(
     succeeded: bool = True,
     actor_label: str = "",
 ) -> AuditRecord:
-    """Append one record; the IP comes from the current request, if any."""
+    """Append one record; the IP comes from the current request, if any. Inside a
+    `core.writes.together()` block it is written at the block's end."""
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditRecord.objects.create(
+    record = AuditRecord(
         actor=actor if authenticated else None,
         actor_label=actor_label or (actor.get_username() if authenticated else ""),
         ip=current_ip.get(),
@@ -71,6 +74,7 @@ def audit_record(
         note=note[:300],
         succeeded=succeeded,
     )
+    return writes.insert(record)  # inside writes.together(): with the block's other rows
 
 
 def _region_path_of(obj) -> str:

@@ -484,6 +484,12 @@ JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 OUTBOX_SEND_ON_COMMIT = env_bool("OUTBOX_SEND_ON_COMMIT", True)
 OUTBOX_RELAY_AFTER_SECONDS = env_int("OUTBOX_RELAY_AFTER_SECONDS", 10)
 OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 600)
+# The sender thread waits this long before a pass, so the messages of the requests
+# committing meanwhile go together: one broker message per queue for a burst of
+# submissions (a deputy's notice comes 50 ms later). At most OUTBOX_PUBLISH_BATCH
+# messages in one broker message.
+OUTBOX_SEND_GATHER_SECONDS = env_int("OUTBOX_SEND_GATHER_MS", 50) / 1000
+OUTBOX_PUBLISH_BATCH = env_int("OUTBOX_PUBLISH_BATCH", 100)
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

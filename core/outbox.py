@@ -4,26 +4,26 @@
 
 writes a row inside the caller's transaction. After commit the message is handed
 to the broker from a background thread, so a request never waits on Redis; if that
-fails, `outbox_relay` (run by beat) sends it later. The worker runs the named
-function through `run_outbox_message`, which marks the row done in the same
-transaction as the work: a message delivered twice has its effect once.
+fails, `outbox_relay` (run by beat) sends it later. Messages sent together go as one
+broker message per queue. The worker runs the named function through
+`run_outbox_message` (or `run_outbox_messages` for several), which marks the row
+done in the same transaction as the work: a message delivered twice has its effect
+once.
 """
 
 import logging
 import queue
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.db.models import F
-from django.db.models.signals import post_save
 from django.utils.module_loading import import_string
 
-from core import clock
+from core import clock, writes
 
 from .models import OutboxMessage
 
@@ -31,74 +31,31 @@ logger = logging.getLogger("lianxin.outbox")
 _sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
 
 
-_pending = threading.local()  # this thread's open `batched()` block, if any
-
-
-@dataclass
-class _Batch:
-    depth: int  # the savepoints open when the block began
-    rows: list = field(default_factory=list)
-
-
-def _savepoint_depth() -> int:
-    return len(transaction.get_connection().savepoint_ids)
-
-
 def enqueue(task: str, **kwargs) -> OutboxMessage:
     """Record `task(**kwargs)` to run in a worker once the current transaction commits.
 
     `task` is the dotted path of a plain function (not a Celery task); kwargs must be
-    JSON-serialisable (ids, not objects). Inside `batched()` the row is written at the
-    end of the block, with the others (its pk is unset until then).
+    JSON-serialisable (ids, not objects). Inside a `writes.together()` block the row is
+    written at the end of the block, with the others (its pk is unset until then); when
+    messages are sent on commit it is written already stamped as dispatched, so the
+    sender thread only publishes it. (If the process dies between commit and publish,
+    the relay resends it after OUTBOX_RESEND_AFTER_SECONDS rather than
+    OUTBOX_RELAY_AFTER_SECONDS.)
     """
     message = OutboxMessage(task=task, kwargs=kwargs)
-    batch = getattr(_pending, "batch", None)
-    if batch is not None and _savepoint_depth() == batch.depth:
-        batch.rows.append(message)
-    else:  # no batch, or inside a savepoint of its own: written now, rolled back with it
-        message.save(force_insert=True)
+    if settings.OUTBOX_SEND_ON_COMMIT and writes.held():
+        message.dispatched_at = writes.block_time()
+    writes.insert(message)
     if settings.OUTBOX_SEND_ON_COMMIT:
         transaction.on_commit(lambda: _send_soon(message.pk, message.dispatched_at))
     return message
 
 
-@contextmanager
-def batched():
-    """Write the messages enqueued inside the block in one INSERT at its end.
-
-    For a hot path that enqueues several (the citizen's submit): one statement instead of
-    one per message, inside the caller's atomic block, so the rows commit or roll back
-    with the work that asked for them (a message enqueued in a nested atomic block is
-    written at once instead, and rolls back with that block). When messages are sent
-    on commit the rows are written stamped as dispatched: the sender thread then only
-    publishes them. (If the process dies between commit and publish, the relay resends
-    them after OUTBOX_RESEND_AFTER_SECONDS rather than OUTBOX_RELAY_AFTER_SECONDS.)
-    """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("outbox.batched() belongs inside an atomic block")
-    if getattr(_pending, "batch", None) is not None:  # nested: the outer block writes
-        yield
-        return
-    batch = _pending.batch = _Batch(depth=_savepoint_depth())
-    try:
-        yield
-    finally:
-        _pending.batch = None
-    if batch.rows:
-        if settings.OUTBOX_SEND_ON_COMMIT:
-            stamp = clock.now()
-            for row in batch.rows:
-                row.dispatched_at = stamp
-        OutboxMessage.objects.bulk_create(batch.rows)
-        for row in batch.rows:  # as a save would: the queue router remembers each task
-            post_save.send(
-                OutboxMessage, instance=row, created=True, raw=False, using=row._state.db
-            )
-
-
-# Committed (id, stamp or None) pairs waiting for the sender thread, which takes every
-# pair waiting when it runs: the messages of one transaction, and of requests
-# committing meanwhile, are one pass of the thread (one UPDATE for those to stamp).
+# Committed (id, stamp or None) pairs waiting for the sender thread. A pass of the
+# thread first waits OUTBOX_SEND_GATHER_SECONDS, then takes every pair waiting: the
+# messages of the requests that committed meanwhile go in one pass (one UPDATE for
+# those to stamp, one broker message per queue), so a burst of citizens' submissions
+# costs a few publishes, not two each.
 _to_send: queue.SimpleQueue[tuple] = queue.SimpleQueue()
 _drain_lock = threading.Lock()
 _drain_scheduled = False
@@ -116,6 +73,8 @@ def _send_soon(message_id: int, stamp) -> None:
 
 def _send_in_thread() -> None:
     global _drain_scheduled
+    if settings.OUTBOX_SEND_GATHER_SECONDS > 0:
+        time.sleep(settings.OUTBOX_SEND_GATHER_SECONDS)  # pairs put meanwhile join this pass
     with _drain_lock:
         _drain_scheduled = False  # pairs put from now on schedule another pass
     pairs = []
@@ -139,17 +98,12 @@ def send(message_ids: list[int]) -> int:
 
 
 def _send(pairs: list[tuple]) -> int:
-    """Stamp the messages not stamped yet (one UPDATE), then publish each.
+    """Stamp the messages not stamped yet (one UPDATE), then publish them.
 
     The stamp commits *before* the publish: a worker may take the message the moment
     it reaches the broker, and must never find the row locked by our stamp (it waits
-    for a lock anyway, see `run`). If a publish fails, the stamps of that message and
-    of those after it are taken back (a stamp a relay replaced meanwhile is left alone),
-    so the relay sends them at its next pass rather than after
-    OUTBOX_RESEND_AFTER_SECONDS.
+    for a lock anyway, see `run`).
     """
-    from .tasks import run_outbox_message
-
     unstamped = [message_id for message_id, stamp in pairs if stamp is None]
     if unstamped:
         now = clock.now()
@@ -157,55 +111,85 @@ def _send(pairs: list[tuple]) -> int:
             dispatched_at=now
         )
         pairs = [(message_id, stamp or now) for message_id, stamp in pairs]
-    for position, (message_id, _stamp) in enumerate(pairs):
+    _publish(pairs)
+    return len(pairs)
+
+
+def _deliveries(message_ids: list[int]) -> list[list[int]]:
+    """The messages grouped by queue (in the order each queue first appears), in
+    deliveries of at most OUTBOX_PUBLISH_BATCH."""
+    from congress_portal.queues import queue_of_outbox_message
+
+    by_queue: dict[str, list[int]] = {}
+    for message_id in message_ids:
+        by_queue.setdefault(queue_of_outbox_message(message_id), []).append(message_id)
+    size = max(1, settings.OUTBOX_PUBLISH_BATCH)
+    return [
+        group[start : start + size]
+        for group in by_queue.values()
+        for start in range(0, len(group), size)
+    ]
+
+
+def _publish(pairs: list[tuple]) -> None:
+    """Hand stamped, committed messages to the broker: one Celery message per delivery
+    (`run_outbox_message` for one, `run_outbox_messages` for several).
+
+    If a publish fails, the stamps of the messages not handed over are taken back (a
+    stamp a relay replaced meanwhile is left alone), so the relay sends them at its
+    next pass rather than after OUTBOX_RESEND_AFTER_SECONDS; then the error is raised.
+    """
+    from .tasks import run_outbox_message, run_outbox_messages
+
+    deliveries = _deliveries([message_id for message_id, _stamp in pairs])
+    for position, delivery in enumerate(deliveries):
         try:
-            run_outbox_message.apply_async(args=[message_id], retry=False)
+            if len(delivery) == 1:
+                run_outbox_message.apply_async(args=[delivery[0]], retry=False)
+            else:
+                run_outbox_messages.apply_async(args=[delivery], retry=False)
         except Exception:
-            unsent = pairs[position:]
-            for stamp in {stamp for _id, stamp in unsent}:
+            unsent = {message_id for later in deliveries[position:] for message_id in later}
+            stamps: dict = {}
+            for message_id, stamp in pairs:
+                if message_id in unsent:
+                    stamps.setdefault(stamp, []).append(message_id)
+            for stamp, ids in stamps.items():
                 OutboxMessage.objects.filter(
-                    pk__in=[pk for pk, its in unsent if its == stamp],
-                    dispatched_at=stamp,
-                    done_at__isnull=True,
+                    pk__in=ids, dispatched_at=stamp, done_at__isnull=True
                 ).update(dispatched_at=None)
             raise
-    return len(pairs)
 
 
 def relay(*, batch_size: int = 500) -> int:
     """Send messages nobody sent (broker down at commit) or whose copy got lost.
 
     Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED and stamped before the
-    lock is released, so two relays running at once never send the same row.
+    lock is released, so two relays running at once never send the same row. Their
+    functions are read with them, so routing them to their queues costs no query.
     """
+    from congress_portal.queues import remember
+
     now = clock.now()
     settle = now - timedelta(seconds=settings.OUTBOX_RELAY_AFTER_SECONDS)
     resend = now - timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS)
     total = 0
     while True:
         with transaction.atomic():
-            ids = list(
+            rows = list(
                 OutboxMessage.objects.select_for_update(skip_locked=True)
                 .filter(done_at__isnull=True, created_at__lt=settle)
                 .exclude(dispatched_at__gte=resend)
                 .order_by("created_at")
-                .values_list("pk", flat=True)[:batch_size]
+                .values_list("pk", "task")[:batch_size]
             )
-            if not ids:
+            if not rows:
                 return total
+            ids = [message_id for message_id, _task in rows]
             OutboxMessage.objects.filter(pk__in=ids).update(dispatched_at=now)
-        from .tasks import run_outbox_message
-
-        for position, message_id in enumerate(ids):
-            try:
-                run_outbox_message.apply_async(args=[message_id], retry=False)
-            except Exception:
-                # The broker went away mid-batch: un-stamp what was not sent, so the
-                # next relay sends it instead of waiting OUTBOX_RESEND_AFTER_SECONDS.
-                OutboxMessage.objects.filter(
-                    pk__in=ids[position:], dispatched_at=now, done_at__isnull=True
-                ).update(dispatched_at=None)
-                raise
+        for message_id, task in rows:
+            remember(message_id, task)
+        _publish([(message_id, now) for message_id in ids])
         total += len(ids)
         if len(ids) < batch_size:
             return total

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditRecord
 from audit.services import audit_record, diff, snapshot
+from core import writes
 from core.outbox import enqueue
 from regions.models import Region
 from tenancy.scope import deepest_root
@@ -102,8 +103,7 @@ def event(
     row = event_row(suggestion.pk, kind, actor, public=public, staff=staff, data=data)
     if actor is None:
         row.actor_label = _("群众")
-    row.save()
-    return row
+    return writes.insert(row)  # inside writes.together(): with the block's other rows
 
 
 def system_events(rows: list[SuggestionEvent]) -> None:

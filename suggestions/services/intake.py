@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditRecord
 from audit.services import audit_record, diff, snapshot
-from core import clock, outbox
+from core import clock, writes
 from core.outbox import enqueue
 from regions.models import Region
 
@@ -152,7 +152,7 @@ def suggestion_submit(
     for attempt in range(3):
         stored = []  # photo files written in this attempt
         try:
-            with transaction.atomic(), outbox.batched():
+            with transaction.atomic(), writes.together():
                 if admit is not None:
                     admit()
                 suggestion = Suggestion(

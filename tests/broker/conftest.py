@@ -15,6 +15,8 @@ write lock, so these tests never write from the test thread while a worker runs.
 
 from __future__ import annotations
 
+import base64
+import json
 import socket
 import threading
 import uuid
@@ -27,6 +29,7 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.db import connections
 
+from congress_portal import queues
 from congress_portal.celery import app as celery_app
 
 
@@ -125,3 +128,14 @@ def running_worker():
 @pytest.fixture
 def worker():
     return running_worker
+
+
+def outbox_ids_of(raw: bytes) -> list[int] | None:
+    """The outbox message ids one broker message carries (one, or a batch's), or None
+    for a message that is not the outbox's."""
+    message = json.loads(raw)
+    task = message["headers"]["task"]
+    if task not in (queues.OUTBOX_TASK, queues.OUTBOX_BATCH_TASK):
+        return None
+    first = json.loads(base64.b64decode(message["body"]))[0][0]
+    return first if task == queues.OUTBOX_BATCH_TASK else [first]

@@ -1,9 +1,7 @@
 """The outbox against real Redis: a dead broker never fails a request, and the relay plus
 a worker deliver each piece of work once."""
 
-import base64
 import datetime
-import json
 import threading
 import time
 from unittest import mock
@@ -19,18 +17,17 @@ from core import outbox
 from core.models import OutboxMessage
 from core.tasks import run_outbox_message
 from suggestions.models import Suggestion
+from tests.broker.conftest import outbox_ids_of
 from tests.suggestions.conftest import intake_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _published_ids(broker) -> list[int]:
-    """The outbox ids of the run_outbox_message messages waiting in the queue."""
+    """The outbox ids the messages waiting in the default queue carry, in order."""
     ids = []
     for raw in broker.redis.lrange(f"{broker.prefix}default", 0, -1):
-        message = json.loads(raw)
-        body = json.loads(base64.b64decode(message["body"]))
-        ids.append(body[0][0])
+        ids += outbox_ids_of(raw)
     return ids
 
 
@@ -89,8 +86,10 @@ def test_a_submission_succeeds_with_redis_down_and_is_delivered_once_when_it_is_
 
 
 def test_a_relay_pass_that_loses_the_broker_leaves_the_rest_for_the_next_pass(broker, settings):
-    # Given three messages to relay, and a broker that goes away after the first one
+    # Given three messages to relay, each its own delivery, and a broker that goes away
+    # after the first one
     settings.OUTBOX_RELAY_AFTER_SECONDS = 0
+    settings.OUTBOX_PUBLISH_BATCH = 1
     ids = [
         OutboxMessage.objects.create(task="tests.broker.work.noop", kwargs={}).pk for _ in range(3)
     ]
@@ -220,3 +219,93 @@ def test_a_submission_s_messages_are_written_stamped_and_published_once_in_one_p
     # And the relay leaves them alone: they are not sent twice
     settings.OUTBOX_RELAY_AFTER_SECONDS = 0
     assert outbox.relay() == 0
+
+
+def test_a_relay_sends_a_queue_s_messages_in_batches_and_a_lost_batch_goes_next_pass(
+    broker, settings
+):
+    from core.tasks import run_outbox_messages
+
+    # Given five messages to relay in deliveries of two, and a broker that goes away
+    # after the first delivery
+    settings.OUTBOX_RELAY_AFTER_SECONDS = 0
+    settings.OUTBOX_PUBLISH_BATCH = 2
+    ids = [
+        OutboxMessage.objects.create(task="tests.broker.work.noop", kwargs={}).pk for _ in range(5)
+    ]
+    real_send = run_outbox_messages.apply_async
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(kwargs["args"][0])
+        if len(calls) > 1:
+            raise KombuOperationalError("Error 111 connecting to redis. Connection refused.")
+        return real_send(*args, **kwargs)
+
+    with (
+        mock.patch.object(run_outbox_messages, "apply_async", side_effect=flaky),
+        pytest.raises(KombuOperationalError),
+    ):
+        outbox.relay()
+
+    # Then the first two went as one broker message and are the only ones stamped
+    assert calls[0] == ids[:2]
+    assert len(broker.redis.lrange(f"{broker.prefix}default", 0, -1)) == 1
+    stamped = OutboxMessage.objects.filter(dispatched_at__isnull=False).values_list("pk", flat=True)
+    assert sorted(stamped) == ids[:2]
+    # And the next pass sends the other three: a batch of two and one alone
+    assert outbox.relay() == 3
+    assert sorted(_published_ids(broker)) == ids
+    assert len(broker.redis.lrange(f"{broker.prefix}default", 0, -1)) == 3
+
+
+def test_submissions_within_the_gathering_time_are_one_delivery_and_each_runs_once(
+    client, world, broker, worker, settings
+):
+    # Given messages sent on commit, gathered for a second before each pass
+    settings.OUTBOX_SEND_ON_COMMIT = True
+    settings.OUTBOX_SEND_GATHER_SECONDS = 1.0
+    url = reverse("public_suggestions:new_for_deputy", args=[world.deputy.public_token])
+
+    # When two citizens submit within that second
+    for n in range(2):
+        response = client.post(
+            url,
+            intake_data(token=f"tok_gather{n:022d}", content=f"第{n + 1}位群众：路灯不亮。"),
+            REMOTE_ADDR=f"10.2.0.{n + 1}",
+        )
+        assert response.status_code == 302
+    _wait_for_sender()
+
+    # Then both notices wait on the default queue as one broker message
+    notices = sorted(
+        OutboxMessage.objects.filter(task="suggestions.tasks.notify_new_suggestion").values_list(
+            "pk", flat=True
+        )
+    )
+    waiting = broker.redis.lrange(f"{broker.prefix}default", 0, -1)
+    assert len(notices) == 2 and len(waiting) == 1
+    assert sorted(_published_ids(broker)) == notices
+    # And a worker runs every message (the two points recomputes went together too)
+    with worker() as done:
+        done.wait_for(2)
+    assert not OutboxMessage.objects.filter(done_at__isnull=True).exists()
+    assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_a_failing_message_in_a_batch_is_retried_alone_and_the_rest_run(db):
+    from core.tasks import run_outbox_message, run_outbox_messages
+
+    first, failing, last = (
+        OutboxMessage.objects.create(task=f"tests.broker.work.{name}", kwargs={})
+        for name in ("noop", "fail", "noop")
+    )
+    with mock.patch.object(run_outbox_message, "apply_async") as retry:
+        run_outbox_messages([first.pk, failing.pk, last.pk])
+
+    for message in (first, failing, last):
+        message.refresh_from_db()
+    assert first.done_at is not None and last.done_at is not None
+    assert failing.done_at is None and failing.attempts == 1
+    assert "the work fails" in failing.last_error
+    retry.assert_called_once_with(args=[failing.pk], countdown=30)

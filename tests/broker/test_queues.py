@@ -1,6 +1,5 @@
 """Work is routed to three queues on the real broker: default, jobs, rollups."""
 
-import base64
 import json
 
 import pytest
@@ -10,6 +9,7 @@ from congress_portal import queues
 from core import outbox
 from core.models import OutboxMessage
 from dashboards.tasks import refresh_touched_rollups
+from tests.broker.conftest import outbox_ids_of
 from tests.suggestions.conftest import intake_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,12 +21,11 @@ def _waiting(broker) -> dict[str, list[str]]:
     for queue in ("default", "jobs", "rollups", "celery"):
         names = []
         for raw in broker.redis.lrange(f"{broker.prefix}{queue}", 0, -1):
-            message = json.loads(raw)
-            task = message["headers"]["task"]
-            if task == queues.OUTBOX_TASK:
-                body = json.loads(base64.b64decode(message["body"]))
-                task = OutboxMessage.objects.get(pk=body[0][0]).task
-            names.append(task)
+            ids = outbox_ids_of(raw)
+            if ids is None:
+                names.append(json.loads(raw)["headers"]["task"])
+            else:  # one outbox message, or a batch of them: each by its function
+                names += [OutboxMessage.objects.get(pk=pk).task for pk in ids]
         found[queue] = sorted(names)
     return found
 

@@ -3,3 +3,8 @@
 
 def noop() -> None:
     """Work that only has to happen: the outbox row records that it did."""
+
+
+def fail() -> None:
+    """Work that fails every time."""
+    raise RuntimeError("the work fails")

@@ -52,7 +52,7 @@ def route(name, args, kwargs, options, task=None, **kw) -> dict:
 
 def queue_of_outbox_message(message_id) -> str:
     """The queue of the outbox message `message_id`, by the function it names."""
-    return queue_for(_outbox_task(message_id))
+    return queue_for(outbox_task(message_id))
 
 
 def remember(message_id: int, task: str) -> None:
@@ -62,7 +62,8 @@ def remember(message_id: int, task: str) -> None:
     _outbox_tasks[message_id] = task
 
 
-def _outbox_task(message_id) -> str:
+def outbox_task(message_id) -> str:
+    """The function an outbox message names (remembered, else read from its row)."""
     known = _outbox_tasks.get(message_id)
     if known is not None:
         return known

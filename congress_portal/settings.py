@@ -490,6 +490,12 @@ OUTBOX_RESEND_AFTER_SECONDS = env_int("OUTBOX_RESEND_AFTER_SECONDS", 600)
 # messages in one broker message.
 OUTBOX_SEND_GATHER_SECONDS = env_int("OUTBOX_SEND_GATHER_MS", 50) / 1000
 OUTBOX_PUBLISH_BATCH = env_int("OUTBOX_PUBLISH_BATCH", 100)
+# Only short work goes in batches (one worker runs a batch one message after another,
+# under one time limit): what goes to the default queue (notices, reminders), and the
+# points recomputes, which fold every waiting recompute into one pass anyway. Jobs and
+# rollup refreshes each go as a message of their own.
+OUTBOX_BATCH_QUEUES = ["default"]
+OUTBOX_BATCH_TASKS = ["duties.tasks.recompute_points"]
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

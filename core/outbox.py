@@ -47,7 +47,9 @@ def enqueue(task: str, **kwargs) -> OutboxMessage:
         message.dispatched_at = writes.block_time()
     writes.insert(message)
     if settings.OUTBOX_SEND_ON_COMMIT:
-        transaction.on_commit(lambda: _send_soon(message.pk, message.dispatched_at))
+        transaction.on_commit(
+            lambda: message.pk is not None and _send_soon(message.pk, message.dispatched_at)
+        )
     return message
 
 
@@ -115,50 +117,65 @@ def _send(pairs: list[tuple]) -> int:
     return len(pairs)
 
 
+def batchable(task: str) -> bool:
+    """Whether messages naming `task` may share a broker message: short work only
+    (settings.OUTBOX_BATCH_QUEUES and OUTBOX_BATCH_TASKS)."""
+    from congress_portal.queues import queue_for
+
+    return task in settings.OUTBOX_BATCH_TASKS or queue_for(task) in settings.OUTBOX_BATCH_QUEUES
+
+
 def _deliveries(message_ids: list[int]) -> list[list[int]]:
-    """The messages grouped by queue (in the order each queue first appears), in
-    deliveries of at most OUTBOX_PUBLISH_BATCH."""
-    from congress_portal.queues import queue_of_outbox_message
+    """The messages in deliveries: those that may share one grouped by queue (in the
+    order each queue first appears), at most OUTBOX_PUBLISH_BATCH together; the rest
+    one by one."""
+    from congress_portal.queues import outbox_task, queue_for
 
     by_queue: dict[str, list[int]] = {}
+    alone = []
     for message_id in message_ids:
-        by_queue.setdefault(queue_of_outbox_message(message_id), []).append(message_id)
+        task = outbox_task(message_id)
+        if batchable(task):
+            by_queue.setdefault(queue_for(task), []).append(message_id)
+        else:
+            alone.append([message_id])
     size = max(1, settings.OUTBOX_PUBLISH_BATCH)
     return [
         group[start : start + size]
         for group in by_queue.values()
         for start in range(0, len(group), size)
-    ]
+    ] + alone
 
 
 def _publish(pairs: list[tuple]) -> None:
     """Hand stamped, committed messages to the broker: one Celery message per delivery
     (`run_outbox_message` for one, `run_outbox_messages` for several).
 
-    If a publish fails, the stamps of the messages not handed over are taken back (a
-    stamp a relay replaced meanwhile is left alone), so the relay sends them at its
-    next pass rather than after OUTBOX_RESEND_AFTER_SECONDS; then the error is raised.
+    If routing or a publish fails, the stamps of the messages not handed over are taken
+    back (a stamp a relay replaced meanwhile is left alone), so the relay sends them at
+    its next pass rather than after OUTBOX_RESEND_AFTER_SECONDS; then the error is
+    raised.
     """
     from .tasks import run_outbox_message, run_outbox_messages
 
-    deliveries = _deliveries([message_id for message_id, _stamp in pairs])
-    for position, delivery in enumerate(deliveries):
-        try:
+    unsent = {message_id for message_id, _stamp in pairs}
+    try:
+        for delivery in _deliveries([message_id for message_id, _stamp in pairs]):
             if len(delivery) == 1:
                 run_outbox_message.apply_async(args=[delivery[0]], retry=False)
             else:
                 run_outbox_messages.apply_async(args=[delivery], retry=False)
-        except Exception:
-            unsent = {message_id for later in deliveries[position:] for message_id in later}
-            stamps: dict = {}
-            for message_id, stamp in pairs:
-                if message_id in unsent:
-                    stamps.setdefault(stamp, []).append(message_id)
-            for stamp, ids in stamps.items():
-                OutboxMessage.objects.filter(
-                    pk__in=ids, dispatched_at=stamp, done_at__isnull=True
-                ).update(dispatched_at=None)
-            raise
+            unsent.difference_update(delivery)
+    except Exception:
+        stamps: dict = {}
+        for message_id, stamp in pairs:
+            if message_id in unsent:
+                stamps.setdefault(stamp, []).append(message_id)
+        for stamp, ids in stamps.items():
+            OutboxMessage.objects.filter(
+                pk__in=ids, dispatched_at=stamp, done_at__isnull=True
+            ).update(dispatched_at=None)
+        raise
 
 
 def relay(*, batch_size: int = 500) -> int:

@@ -78,15 +78,25 @@ def submission_counts(*, ip: str | None, phone: str, uploads: bool):
     """The counts a submission makes, for the service to run inside its transaction
     (`suggestion_submit(admit=...)`); the form and the API alike."""
 
+    def refuse(limit: str):
+        def raise_refused() -> None:
+            raise SubmissionRefused(limit)
+
+        return raise_refused
+
     def admit() -> None:
-        if not uploads and not ratelimit.hit(
-            "suggestion-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]
-        ):
-            raise SubmissionRefused("address")
-        if phone and not ratelimit.hit(
-            "suggestion-phone", phone, limit=SUBMIT_PER_PHONE[0], window=SUBMIT_PER_PHONE[1]
-        ):
-            raise SubmissionRefused("phone")
+        # Counted with the submission's last rows, in their round trip (the service's
+        # writes.together() block): over a limit, the whole attempt rolls back.
+        if not uploads:
+            limit, window = SUBMIT_PER_IP
+            ratelimit.hit_or_refuse(
+                "suggestion-ip", ip, limit=limit, window=window, refuse=refuse("address")
+            )
+        if phone:
+            limit, window = SUBMIT_PER_PHONE
+            ratelimit.hit_or_refuse(
+                "suggestion-phone", phone, limit=limit, window=window, refuse=refuse("phone")
+            )
 
     return admit
 

@@ -29,22 +29,27 @@ def _expires(window: int) -> datetime:
     return datetime.fromtimestamp((int(time.time() // window) + 1) * window, tz=UTC)
 
 
-def _count_one(scope: str, value: str | None, window: int, *, below: int | None = None):
+def _count_sql(scope: str, value: str | None, window: int, below: int | None):
     """Add one to the window's count in one statement, INSERT … ON CONFLICT DO UPDATE …
     RETURNING count (PostgreSQL and SQLite alike, atomic under concurrent requests);
-    with `below`, only while the count is below it (None when it is not)."""
+    with `below`, only while the count is below it (no row when it is not)."""
     from .models import RateCounter
 
     table = connection.ops.quote_name(RateCounter._meta.db_table)
     condition = f" WHERE {table}.count < %s" if below is not None else ""
     params = [_key(scope, value or UNKNOWN, window), _expires(window)]
+    sql = (
+        f"INSERT INTO {table} (key, count, expires) VALUES (%s, 1, %s) "
+        f"ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1{condition} "
+        "RETURNING count"
+    )
+    return sql, params if below is None else [*params, below]
+
+
+def _count_one(scope: str, value: str | None, window: int, *, below: int | None = None):
+    """The count after adding one (None when `below` refused it)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (key, count, expires) VALUES (%s, 1, %s) "
-            f"ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1{condition} "
-            "RETURNING count",
-            params if below is None else [*params, below],
-        )
+        cursor.execute(*_count_sql(scope, value, window, below))
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -52,6 +57,19 @@ def _count_one(scope: str, value: str | None, window: int, *, below: int | None 
 def hit(scope: str, value: str | None, *, limit: int, window: int) -> bool:
     """Count one attempt; False once more than `limit` were made in the window."""
     return _count_one(scope, value, window) <= limit
+
+
+def hit_or_refuse(scope: str, value: str | None, *, limit: int, window: int, refuse) -> None:
+    """Count one attempt as `hit` does, but inside a `core.writes.together()` block
+    with the block's rows, in their round trip: over the limit, `refuse()` raises there,
+    so the transaction rolls back with the count. Outside a block, at once."""
+    from core import writes
+
+    def then(rows) -> None:
+        if rows[0][0] > limit:
+            refuse()
+
+    writes.later(*_count_sql(scope, value, window, None), then)
 
 
 def counts(*keys: tuple[str, str | None, int]) -> dict[tuple[str, str | None, int], int]:

@@ -122,8 +122,11 @@ def suggestion_submit(
     written in one transaction. The same `submission_token` twice returns the first
     suggestion, untouched (a double tap, a retried POST); `token_checked` says the
     caller just looked the token up (the unique index still decides a race).
-    `admit` runs first inside the transaction (the public form's rate counts): when it
-    raises, nothing is saved, nor counted.
+    `admit` runs first inside the transaction, in its `core.writes.together()` block
+    (the public form's rate counts, which are sent with the last rows and checked
+    there): when it raises, nothing is saved, nor counted. (So a refused attempt does
+    the work of a submission before it rolls back: a flood is held off by the address's
+    window, which photo uploads take before anything is decoded.)
     """
     existing = None if token_checked else suggestion_by_token(submission_token)
     if existing is not None:

@@ -309,3 +309,42 @@ def test_a_failing_message_in_a_batch_is_retried_alone_and_the_rest_run(db):
     assert failing.done_at is None and failing.attempts == 1
     assert "the work fails" in failing.last_error
     retry.assert_called_once_with(args=[failing.pk], countdown=30)
+
+
+def test_only_short_work_shares_a_broker_message(broker, settings):
+    # Given two notices and two ledger jobs nobody sent
+    settings.OUTBOX_RELAY_AFTER_SECONDS = 0
+    for task in ("suggestions.tasks.notify_new_suggestion", "jobs.runner.run_job") * 2:
+        OutboxMessage.objects.create(task=task, kwargs={})
+
+    assert outbox.relay() == 4
+
+    # Then the notices went as one message, each job as its own (a batch runs under
+    # one time limit, one message after another)
+    assert len(broker.redis.lrange(f"{broker.prefix}default", 0, -1)) == 1
+    jobs = broker.redis.lrange(f"{broker.prefix}jobs", 0, -1)
+    assert [len(outbox_ids_of(raw)) for raw in jobs] == [1, 1]
+
+
+def test_a_batch_whose_failure_cannot_be_recorded_is_retried_from_that_message_on(db):
+    from core.tasks import run_outbox_messages
+
+    first, failing, last = (
+        OutboxMessage.objects.create(task=f"tests.broker.work.{name}", kwargs={})
+        for name in ("noop", "fail", "noop")
+    )
+
+    class Retried(Exception):
+        pass
+
+    retry = mock.Mock(return_value=Retried())
+    with (
+        mock.patch.object(outbox, "record_failure", side_effect=OperationalError("gone")),
+        mock.patch.object(run_outbox_messages, "retry", retry),
+        pytest.raises(Retried),
+    ):
+        run_outbox_messages([first.pk, failing.pk, last.pk])
+
+    first.refresh_from_db()
+    assert first.done_at is not None
+    assert retry.call_args.kwargs["args"] == [[failing.pk, last.pk]]

@@ -237,3 +237,22 @@ def test_a_block_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError), writes.together():
         outbox.enqueue("tests.broker.work.noop")
     assert not OutboxMessage.objects.exists()
+
+
+def test_an_error_caught_inside_the_transaction_still_rolls_the_block_back(db):
+    from django.db import transaction
+
+    from audit.models import AuditRecord
+    from audit.services import audit_record
+    from core import outbox, writes
+
+    with transaction.atomic():
+        outbox.enqueue("tests.broker.work.noop", n=0)  # no block open: written at once
+        try:
+            with writes.together():
+                audit_record(actor=None, action=AuditRecord.Action.CREATE, note="held")
+                raise RuntimeError("the work fails")
+        except RuntimeError:
+            pass  # swallowed inside the transaction
+    # The held record was dropped, so nothing of the transaction commits without it
+    assert not AuditRecord.objects.exists() and not OutboxMessage.objects.exists()

@@ -44,8 +44,14 @@ class AuditRecord(models.Model):
     actor_label = models.CharField(_("操作人"), max_length=150, blank=True)
     ip = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    # No index of its own: `audit_object` (content type, object, at) begins with it.
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)

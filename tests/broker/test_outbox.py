@@ -4,6 +4,7 @@ a worker deliver each piece of work once."""
 import datetime
 import threading
 import time
+from contextlib import contextmanager
 from unittest import mock
 
 import pytest
@@ -85,6 +86,26 @@ def test_a_submission_succeeds_with_redis_down_and_is_delivered_once_when_it_is_
     assert broker.queued() == 0
 
 
+@contextmanager
+def _broker_lost_after_one_publish(task):
+    """Publishing `task` works once, then the broker is gone (the error is expected);
+    yields the first argument of each publish tried."""
+    real_send = task.apply_async
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(kwargs["args"][0])
+        if len(calls) > 1:
+            raise KombuOperationalError("Error 111 connecting to redis. Connection refused.")
+        return real_send(*args, **kwargs)
+
+    with (
+        mock.patch.object(task, "apply_async", side_effect=flaky),
+        pytest.raises(KombuOperationalError),
+    ):
+        yield calls
+
+
 def test_a_relay_pass_that_loses_the_broker_leaves_the_rest_for_the_next_pass(broker, settings):
     # Given three messages to relay, each its own delivery, and a broker that goes away
     # after the first one
@@ -93,19 +114,7 @@ def test_a_relay_pass_that_loses_the_broker_leaves_the_rest_for_the_next_pass(br
     ids = [
         OutboxMessage.objects.create(task="tests.broker.work.noop", kwargs={}).pk for _ in range(3)
     ]
-    real_send = run_outbox_message.apply_async
-    calls = []
-
-    def flaky(*args, **kwargs):
-        calls.append(args)
-        if len(calls) > 1:
-            raise KombuOperationalError("Error 111 connecting to redis. Connection refused.")
-        return real_send(*args, **kwargs)
-
-    with (
-        mock.patch.object(run_outbox_message, "apply_async", side_effect=flaky),
-        pytest.raises(KombuOperationalError),
-    ):
+    with _broker_lost_after_one_publish(run_outbox_message):
         outbox.relay()
 
     # Then only the message that reached Redis is stamped; the next pass sends the rest
@@ -233,19 +242,7 @@ def test_a_relay_sends_a_queue_s_messages_in_batches_and_a_lost_batch_goes_next_
     ids = [
         OutboxMessage.objects.create(task="tests.broker.work.noop", kwargs={}).pk for _ in range(5)
     ]
-    real_send = run_outbox_messages.apply_async
-    calls = []
-
-    def flaky(*args, **kwargs):
-        calls.append(kwargs["args"][0])
-        if len(calls) > 1:
-            raise KombuOperationalError("Error 111 connecting to redis. Connection refused.")
-        return real_send(*args, **kwargs)
-
-    with (
-        mock.patch.object(run_outbox_messages, "apply_async", side_effect=flaky),
-        pytest.raises(KombuOperationalError),
-    ):
+    with _broker_lost_after_one_publish(run_outbox_messages) as calls:
         outbox.relay()
 
     # Then the first two went as one broker message and are the only ones stamped

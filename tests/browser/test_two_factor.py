@@ -5,6 +5,7 @@ second time."""
 import base64
 
 from django_otp.oath import totp
+from playwright.sync_api import expect
 
 from tests.browser.conftest import login, screenshot
 from tests.factories import PASSWORD
@@ -26,7 +27,8 @@ def test_enrol_an_authenticator_and_log_in_with_it_and_a_recovery_code(page, liv
     login(page, live_server, world.county_officer)
     page.get_by_role("link", name="两步验证（身份验证器、短信、恢复码）").click()
     page.locator("a", has_text="绑定身份验证器").click()
-    assert page.locator(".totp-qr svg").is_visible()  # drawn by the portal itself
+    # is_visible() does not wait for the page the click opens: expect() does
+    expect(page.locator(".totp-qr svg")).to_be_visible()  # drawn by the portal itself
     screenshot(page, "two-factor-enrol")
     secret = page.locator("#totp-secret").inner_text()
     page.fill("#id_token", _code(secret))

@@ -10,7 +10,6 @@ through the public endpoints, rate-limited like the pages.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
@@ -29,13 +28,9 @@ from receptions.services import RaisedSuggestion
 from suggestions import ratelimit
 
 from . import permissions as can
-from . import selectors, services
+from . import public_views, selectors, services
 from .models import Booking, DutyEvent, LeaderVisit, MeetingRequest, Rating, ReportBack
 from .workflow import BOOKING, MEETING, REPORT_BACK
-
-BOOK_PER_IP = getattr(settings, "APPOINTMENT_BOOK_PER_IP", (20, 3600))
-BOOK_PER_PHONE = getattr(settings, "APPOINTMENT_BOOK_PER_PHONE", (3, 24 * 3600))
-VOTE_PER_IP = getattr(settings, "REPORT_BACK_VOTE_PER_IP", (300, 3600))
 
 
 def _call(function, **kwargs):
@@ -198,15 +193,14 @@ class PublicBookingViewSet(viewsets.GenericViewSet):
         if deputy is None:
             raise NotFound
         existing = services.booking_by_token(d["submission_token"])
-        if existing is None:
-            if not ratelimit.hit(
-                "booking-ip", client_ip(request), limit=BOOK_PER_IP[0], window=BOOK_PER_IP[1]
-            ):
-                raise Throttled
-            if not ratelimit.hit(
-                "booking-phone", d["phone"], limit=BOOK_PER_PHONE[0], window=BOOK_PER_PHONE[1]
-            ):
-                raise Throttled
+        if existing is None and ratelimit.submission_refusal(
+            "booking",
+            ip=client_ip(request),
+            phone=d["phone"],
+            per_ip=public_views.BOOK_PER_IP,
+            per_phone=public_views.BOOK_PER_PHONE,
+        ):
+            raise Throttled
         picked = selectors.parse_day_key(d.get("day", "")) if d.get("day") else None
         if d.get("day") and picked is None:
             raise ValidationError({"day": [_("接待日格式应为“规则编号:日期”。")]})
@@ -478,9 +472,8 @@ class PublicVoteViewSet(viewsets.GenericViewSet):
         report = ReportBack.objects.filter(poll_token=d["poll_token"]).first()
         if report is None:
             raise NotFound
-        if not ratelimit.hit(
-            "vote-ip", client_ip(request), limit=VOTE_PER_IP[0], window=VOTE_PER_IP[1]
-        ):
+        limit, window = public_views.VOTE_PER_IP  # the page's limits, counted together
+        if not ratelimit.hit("vote-ip", client_ip(request), limit=limit, window=window):
             raise Throttled
         _call(services.report_back_vote, report=report, phone=d["phone"], rating=d["rating"])
         return Response(status=status.HTTP_201_CREATED)

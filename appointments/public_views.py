@@ -56,12 +56,13 @@ def _book(request, *, deputy: Deputy, station: Station | None = None, deputies=(
     elif form.is_valid():
         data = form.cleaned_data
         picked = selectors.parse_day_key(data["day"]) if data["day"] else None
-        if not ratelimit.hit("booking-ip", ip, limit=BOOK_PER_IP[0], window=BOOK_PER_IP[1]):
+        refused = ratelimit.submission_refusal(
+            "booking", ip=ip, phone=data["phone"], per_ip=BOOK_PER_IP, per_phone=BOOK_PER_PHONE
+        )
+        if refused == "address":
             form.add_error(None, _("提交过于频繁，请稍后再试。您填写的内容已保留。"))
             status = 429
-        elif not ratelimit.hit(
-            "booking-phone", data["phone"], limit=BOOK_PER_PHONE[0], window=BOOK_PER_PHONE[1]
-        ):
+        elif refused == "phone":
             form.add_error("phone", _("该手机号今天预约的次数已达上限，请明天再试或到联络站咨询。"))
             status = 429
         else:

@@ -169,12 +169,13 @@ def comment_form(request, participation_token: str, article_number: int | None =
     elif form.is_valid():
         data = form.cleaned_data
         phone = data.get("contact_phone", "")
-        if not ratelimit.hit("legislation-ip", ip, limit=SUBMIT_PER_IP[0], window=SUBMIT_PER_IP[1]):
+        refused = ratelimit.submission_refusal(
+            "legislation", ip=ip, phone=phone, per_ip=SUBMIT_PER_IP, per_phone=SUBMIT_PER_PHONE
+        )
+        if refused == "address":
             form.add_error(None, _("提交过于频繁，请稍后再试。您填写的内容已保留。"))
             status = 429
-        elif phone and not ratelimit.hit(
-            "legislation-phone", phone, limit=SUBMIT_PER_PHONE[0], window=SUBMIT_PER_PHONE[1]
-        ):
+        elif refused == "phone":
             form.add_error(
                 "contact_phone", _("该手机号今天提交的次数已达上限，请明天再试或到联系点反映。")
             )

@@ -59,6 +59,25 @@ def hit(scope: str, value: str | None, *, limit: int, window: int) -> bool:
     return _count_one(scope, value, window) <= limit
 
 
+def submission_refusal(
+    scope: str,
+    *,
+    ip: str | None,
+    phone: str,
+    per_ip: tuple[int, int],
+    per_phone: tuple[int, int],
+) -> str | None:
+    """Count one citizen's submission of `scope` against its address's limit, then its
+    phone number's (`per_ip`, `per_phone`: attempts, seconds), in scopes "<scope>-ip"
+    and "<scope>-phone": "address" or "phone" for the limit that refused it, None when
+    both admit. No phone is not counted, nor is the phone once the address refused."""
+    if not hit(f"{scope}-ip", ip, limit=per_ip[0], window=per_ip[1]):
+        return "address"
+    if phone and not hit(f"{scope}-phone", phone, limit=per_phone[0], window=per_phone[1]):
+        return "phone"
+    return None
+
+
 def hit_or_refuse(scope: str, value: str | None, *, limit: int, window: int, refuse) -> None:
     """Count one attempt as `hit` does, but inside a `core.writes.together()` block
     with the block's rows, in their round trip: over the limit, `refuse()` raises there,

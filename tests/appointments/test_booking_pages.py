@@ -193,3 +193,50 @@ def test_the_booking_pages_read_in_english(client, client_for, world, rule, back
         "Citizens' appointments with deputies"
         in staff.get(reverse("appointments:bookings")).content.decode()
     )
+
+
+def test_the_api_books_within_the_pages_limits(client, world, rule, settings, monkeypatch):
+    """The API counts in the page's windows: a phone over its limit on one is refused on
+    the other, with 429 and nothing booked; a retried submit is not counted again."""
+    settings.APPOINTMENT_SLOT_CAPACITY = 50
+    from appointments import public_views
+
+    monkeypatch.setattr(public_views, "BOOK_PER_PHONE", (2, 24 * 3600))
+    assert client.post(book_url(world), form_data(client, world)).status_code == 302
+    data = form_data(client, world)
+    body = {
+        "deputy_token": world.deputy.public_token,
+        "day": data["day"],
+        "topic": data["topic"],
+        "name": data["name"],
+        "phone": PHONE,
+        "consent": True,
+        "submission_token": data["submission_token"],
+    }
+    first = client.post("/api/public-bookings/", body, content_type="application/json")
+    assert first.status_code == 201
+    again = client.post("/api/public-bookings/", body, content_type="application/json")
+    assert again.status_code == 200  # the same submit retried: the same booking
+    assert again.json()["booking_token"] == first.json()["booking_token"]
+    over = client.post(
+        "/api/public-bookings/",
+        {**body, "submission_token": form_data(client, world)["submission_token"]},
+        content_type="application/json",
+    )
+    assert over.status_code == 429
+    assert Booking.objects.count() == 2
+
+
+def test_a_busy_address_is_held_back_on_the_booking_page(
+    client, world, rule, settings, monkeypatch
+):
+    settings.APPOINTMENT_SLOT_CAPACITY = 50
+    from appointments import public_views
+
+    monkeypatch.setattr(public_views, "BOOK_PER_IP", (1, 3600))
+    first = client.post(book_url(world), form_data(client, world, phone="13900000001"))
+    assert first.status_code == 302
+    busy = client.post(book_url(world), form_data(client, world, phone="13900000002"))
+    html = busy.content.decode()
+    assert busy.status_code == 429 and "提交过于频繁" in html and "村口道路坑洼" in html
+    assert Booking.objects.count() == 1

@@ -433,3 +433,37 @@ def test_a_proposal_sent_while_the_broker_is_down_is_kept(
     )
     assert answer.status_code == 302 and Proposal.objects.filter(cycle=cycle).count() == 1
     assert threading.get_ident() not in attempts
+
+
+def test_a_busy_phone_and_a_busy_address_are_held_back_and_keep_the_text(
+    client, world, clock, monkeypatch
+):
+    from livelihood import public_views
+
+    clock(datetime.datetime(2026, 1, 10, 9, tzinfo=datetime.UTC))
+    cycle = make_cycle(world.township, title="限流")
+    url = reverse("public_livelihood:propose", args=[cycle.public_token])
+
+    def data(n, phone=""):
+        return {
+            "title": f"第{n}件：村口路灯修复",
+            "content": "村口路灯坏了很久，夜里出行不便",
+            "contact_phone": phone,
+            "submission_token": f"tok{n}" + "x" * 21,
+        }
+
+    monkeypatch.setattr(public_views, "SUBMIT_PER_PHONE", (1, 3600))
+    monkeypatch.setattr(public_views, "SUBMIT_PER_IP", (3, 3600))
+    assert client.post(url, data(1, "13912345678")).status_code == 302
+    refused = client.post(url, data(2, "13912345678"))  # the number's one a day is used
+    html = refused.content.decode()
+    assert refused.status_code == 429 and "该手机号今天提交的次数已达上限" in html
+    assert "第2件：村口路灯修复" in html  # what was typed is kept
+    assert client.post(url, data(3)).status_code == 302  # no number: the address admits
+    busy = client.post(url, data(4))  # three attempts from this address this hour
+    assert busy.status_code == 429 and "提交过于频繁" in busy.content.decode()
+    assert "第4件：村口路灯修复" in busy.content.decode()
+    assert sorted(Proposal.objects.values_list("title", flat=True)) == [
+        "第1件：村口路灯修复",
+        "第3件：村口路灯修复",
+    ]

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from audit.models import AuditRecord
@@ -20,6 +21,7 @@ from audit.services import audit_record
 from core import clock
 from core.outbox import enqueue
 from regions.models import Region
+from tenancy.scope import restrict
 
 from .models import Job
 from .registry import JobOutput, get_kind
@@ -28,16 +30,20 @@ SYSTEM_LABEL = "system"
 logger = logging.getLogger("lianxin.jobs")
 
 
-def job_start(*, actor, kind: str, region: Region, params: dict, title: str = "") -> Job:
+def job_start(*, actor, kind: str, region: Region, params: dict, title: str = "", over=None) -> Job:
     """Queue a job of a registered `kind` over `region`, owned by `actor`.
 
-    The caller has checked `region` and `params` against the actor's scope (scoped
-    form choices); the job function reads its data through the actor's scope again
-    when it runs. The row and its outbox message commit together.
+    `over` is the row the job works on (a station, a consultation; `region` when not
+    given): outside the actor's scope it is a 404, as a missing row would be, whatever
+    the caller checked. The job function reads its data through the actor's scope
+    again when it runs. The row and its outbox message commit together.
     """
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied
     job_kind = get_kind(kind)
+    over = region if over is None else over
+    if not restrict(type(over)._default_manager.filter(pk=over.pk), actor).exists():
+        raise Http404
     with transaction.atomic():
         job = Job.objects.create(
             kind=kind,

@@ -523,6 +523,7 @@ def documents(request, participation_pk: int):
         actor=request.user,
         kind="legislation_summary",
         region=participation.region,
+        over=participation,
         params={"participation_id": participation.pk, "format": fmt},
         title=_("%(point)s 意见汇总（%(fmt)s）")
         % {"point": participation.station.name, "fmt": "Word" if fmt == "docx" else "PDF"},

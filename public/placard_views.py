@@ -57,6 +57,7 @@ def placard_batch(request):
             actor=request.user,
             kind="placards",
             region=region,
+            over=place,
             params=params,
             title=_("%(place)s 亮码牌（%(count)d 人）") % {"place": place, "count": data["count"]},
         )

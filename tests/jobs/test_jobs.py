@@ -148,6 +148,35 @@ def test_job_start_queues_one_outbox_message_in_the_same_transaction(world):
     assert AuditRecord.objects.filter(action="create", object_id=str(job.pk)).exists()
 
 
+def test_a_job_over_a_neighbours_region_or_station_is_a_404_and_nothing_is_queued(world):
+    """job_start checks the row it works on itself, whatever its caller checked."""
+    from django.http import Http404
+
+    from core.models import OutboxMessage
+
+    with pytest.raises(Http404):
+        job_start(actor=world.outsider, kind="test_counting", region=world.county, params={})
+    with pytest.raises(Http404):  # a station its officer does not keep
+        job_start(
+            actor=world.station_officer,
+            kind="test_counting",
+            region=world.neighbour_township,
+            over=world.neighbour_station,
+            params={},
+        )
+    assert not Job.objects.exists() and not OutboxMessage.objects.exists()
+    # their own: queued
+    job_start(actor=world.outsider, kind="test_counting", region=world.neighbour, params={})
+    job_start(
+        actor=world.station_officer,
+        kind="test_counting",
+        region=world.station.region,
+        over=world.station,
+        params={},
+    )
+    assert Job.objects.count() == 2
+
+
 def test_unknown_kind_is_refused(world):
     with pytest.raises(LookupError):
         job_start(actor=world.county_officer, kind="no_such_kind", region=world.county, params={})

@@ -33,7 +33,7 @@ logger = logging.getLogger("lianxin.jobs")
 def job_start(*, actor, kind: str, region: Region, params: dict, title: str = "", over=None) -> Job:
     """Queue a job of a registered `kind` over `region`, owned by `actor`.
 
-    `over` is the row the job works on (a station, a consultation; `region` when not
+    `over` is the row the job works on (a station, a participation; `region` when not
     given): outside the actor's scope it is a 404, as a missing row would be, whatever
     the caller checked. The job function reads its data through the actor's scope
     again when it runs. The row and its outbox message commit together.

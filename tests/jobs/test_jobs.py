@@ -97,6 +97,23 @@ def test_batch_placards_through_http_from_start_to_download(
     assert AuditRecord.objects.filter(action="export", object_id=str(job.pk)).count() == 1
 
 
+def test_a_station_officer_batches_their_own_stations_placards(client, world, grouped_deputies):
+    """They keep the station, not its region: the job is started over the station."""
+    client.force_login(world.station_officer)
+    response = client.post(
+        reverse("placards:batch"), {"source": "station", "station": world.station.pk}
+    )
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert client.get(response["Location"]).status_code == 200
+    neighbour = client.post(
+        reverse("placards:batch"), {"source": "station", "station": world.neighbour_station.pk}
+    )
+    assert neighbour.status_code == 200 and "选择一个有效的选项" in neighbour.content.decode()
+    assert Job.objects.count() == 1
+
+
 @pytest.mark.parametrize("other", ["city_officer", "township_officer", "outsider"])
 def test_a_job_and_its_file_belong_to_its_creator_alone(
     client, world, grouped_deputies, run_jobs, other

@@ -50,6 +50,9 @@ PORTS = {
 PASSWORD = "Lianxin2026"
 DB = "lianxin"
 T0 = time.monotonic()
+# The wall clock at monotonic 0: places a row's timestamp (the database's wall-clock
+# time, on this same machine) among the fault windows, which are monotonic.
+WALL_AT_MONOTONIC_0 = time.time() - T0
 
 
 def say(message: str) -> None:
@@ -1244,17 +1247,23 @@ class Drill:
             [ids],
         )[0]
         f["intake notices queued"], f["intake notices done"], f["done after a resend"] = messages
-        waits = [
-            row[0]
-            for row in self.sql(
-                "primary",
-                "SELECT EXTRACT(EPOCH FROM done_at - created_at) FROM core_outboxmessage "
-                "WHERE task = 'suggestions.tasks.notify_new_suggestion' AND done_at IS NOT NULL "
-                "AND (kwargs->>'suggestion_id')::bigint = ANY(%s)",
-                [ids],
-            )
-        ]
-        f["intake notice done after (ms) p50 / p95"] = percentiles([float(w) for w in waits])
+        timed = self.sql(
+            "primary",
+            "SELECT EXTRACT(EPOCH FROM created_at), EXTRACT(EPOCH FROM done_at - created_at) "
+            "FROM core_outboxmessage "
+            "WHERE task = 'suggestions.tasks.notify_new_suggestion' AND done_at IS NOT NULL "
+            "AND (kwargs->>'suggestion_id')::bigint = ANY(%s)",
+            [ids],
+        )
+        f["intake notice done after (ms) p50 / p95"] = percentiles([float(w) for _, w in timed])
+        by_window = defaultdict(list)
+        for created, wait in timed:
+            by_window[self.fault_at(float(created) - WALL_AT_MONOTONIC_0)].append(float(wait))
+        f["intake notice done after (ms) p50 / p95, by when it was queued"] = {
+            window: percentiles(by_window[window])
+            for window in [fault["name"] for fault in self.faults] + ["no fault"]
+            if window in by_window
+        }
         codes = {
             row[0]: row[1]
             for row in self.sql(
@@ -1377,6 +1386,13 @@ class Drill:
     def node_name(self, upstream: str) -> str:
         names = {f"127.0.0.1:{PORTS[n]}": n for n in ("web1", "web2")}
         return ", ".join(names.get(u.strip(), u.strip()) for u in upstream.split(",")) or "-"
+
+    def fault_at(self, at: float) -> str:
+        """The fault whose window holds monotonic time `at` (the first), or "no fault"."""
+        for fault in self.faults:
+            if fault["start"] <= at <= (fault["end"] or time.monotonic()):
+                return fault["name"]
+        return "no fault"
 
     def explain(self, r: dict, seen: dict | None) -> str | None:
         """The fault that explains a failed request, or None. Each rule is the failure

@@ -70,7 +70,12 @@ def _send_soon(message_id: int, stamp) -> None:
         if _drain_scheduled:
             return
         _drain_scheduled = True
-    _sender.submit(_send_in_thread)
+    try:
+        _sender.submit(_send_in_thread)
+    except RuntimeError:  # the interpreter is shutting down: the next pass or the relay
+        with _drain_lock:
+            _drain_scheduled = False
+        logger.warning("outbox: the sender takes no more work; message %s waits", message_id)
 
 
 def _send_in_thread() -> None:

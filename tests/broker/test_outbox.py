@@ -345,3 +345,35 @@ def test_a_batch_whose_failure_cannot_be_recorded_is_retried_from_that_message_o
     first.refresh_from_db()
     assert first.done_at is not None
     assert retry.call_args.kwargs["args"] == [[failing.pk, last.pk]]
+
+
+def test_a_sender_that_takes_no_work_fails_no_request_and_the_next_pass_sends_it(
+    client, world, broker, settings
+):
+    # Given messages sent on commit, and a sender thread that refuses work (as at the
+    # interpreter's shutdown)
+    settings.OUTBOX_SEND_ON_COMMIT = True
+    broker.use_real()
+    url = reverse("public_suggestions:new_for_deputy", args=[world.deputy.public_token])
+
+    class Closed:
+        def submit(self, fn):
+            raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+
+    # When a citizen submits then
+    with mock.patch.object(outbox, "_sender", Closed()):
+        first = client.post(url, intake_data(token=f"tok_closed{0:022d}"), REMOTE_ADDR="10.3.0.1")
+    # Then the citizen has their receipt, and nothing was published yet
+    assert first.status_code == 302 and _published_ids(broker) == []
+
+    # And the next submission's pass publishes both notices: the first was not stuck
+    second = client.post(
+        url,
+        intake_data(token=f"tok_closed{1:022d}", content="第二位群众：路灯不亮。"),
+        REMOTE_ADDR="10.3.0.2",
+    )
+    assert second.status_code == 302
+    _wait_for_sender()
+    notices = OutboxMessage.objects.filter(task="suggestions.tasks.notify_new_suggestion")
+    assert sorted(_published_ids(broker)) == sorted(notices.values_list("pk", flat=True))
+    assert notices.count() == 2
